@@ -1,0 +1,49 @@
+# NUZANTARA: `make run` serves the whole system on embedded defaults; `make test` runs ruff and the test suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+HOST ?= 127.0.0.1
+# Use the local wheel folder when the machine has one (the CPU build of torch lies there).
+FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: setup run test lint format worker beat demo clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q $(FIND_LINKS) -e '.[test]'
+	@touch $(STAMP)
+
+demo: setup
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py ensure_demo_user --url http://$(HOST):$(PORT)/
+
+run: demo
+	@echo "Serving ZANTARA on http://$(HOST):$(PORT)/ (health: http://$(HOST):$(PORT)/health)"
+	$(BIN)/daphne -b $(HOST) -p $(PORT) nuzantara.asgi:application
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: setup
+	$(BIN)/celery -A nuzantara worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-2}
+
+beat: setup
+	$(BIN)/celery -A nuzantara beat --loglevel=INFO --scheduler django_celery_beat.schedulers:DatabaseScheduler
+
+clean:
+	rm -rf $(VENV) var

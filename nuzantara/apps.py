@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NuzantaraConfig(AppConfig):
+    name = "nuzantara"
+    verbose_name = "NUZANTARA platform"

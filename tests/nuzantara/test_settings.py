@@ -1,0 +1,57 @@
+"""Settings are read at process start, so these run manage.py in a fresh process with a given environment."""
+
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "k" * 20 + "-production-secret-for-tests-only-0123456789",
+    "ALLOWED_HOSTS": "zantara.example.com",
+}
+
+
+def test_production_refuses_to_start_without_secret_key(run_manage):
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+
+    result = run_manage("check", env=env)
+
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Configuration error: SECRET_KEY must be set to a random value of 32+ characters when DEBUG is off"
+    )
+
+
+def test_production_refuses_to_start_without_allowed_hosts(run_manage):
+    env = {k: v for k, v in PRODUCTION.items() if k != "ALLOWED_HOSTS"}
+
+    result = run_manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr.strip().splitlines()[-1]
+
+
+def test_debug_off_alone_also_requires_a_secret_key(run_manage):
+    result = run_manage("check", env={"DEBUG": "0", "ALLOWED_HOSTS": "example.com"})
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_deploy_check_reports_no_issues(run_manage):
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_malformed_database_url_exits_with_one_line_naming_it(run_manage):
+    result = run_manage("check", env={"DATABASE_URL": "postgres://user@host:notaport/db"})
+
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Configuration error: DATABASE_URL")
+
+
+def test_invalid_boolean_names_the_variable(run_manage):
+    result = run_manage("check", env={"DEBUG": "maybe"})
+
+    assert result.returncode != 0
+    assert result.stderr.strip() == "Configuration error: DEBUG must be a boolean (1/0, true/false), got 'maybe'"
