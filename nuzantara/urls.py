@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("knowledge.urls")),
+    path("", include("knowledge.golden.urls")),
     path("", include("routing.urls")),
     path("", include("memory.urls")),
     path("", include("chat.urls")),
