@@ -1,7 +1,17 @@
 from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
 
-from . import views
+from . import api, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.chat_page, name="home"),
+    path("c/<int:pk>/", views.chat_page, name="conversation"),
+    path("c/<int:pk>/sources/<int:message_id>/<int:n>/", views.source_page, name="source"),
+    path("chat/messages/<int:pk>/html", views.message_html, name="message-html"),
+    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/conversations/", api.ConversationListCreate.as_view(), name="api-conversations"),
+    path("api/v1/conversations/<int:pk>/", api.ConversationDetail.as_view(), name="api-conversation"),
+    path("api/v1/conversations/<int:pk>/messages/", api.ConversationMessages.as_view(), name="api-messages"),
+    path("api/v1/messages/<int:pk>/feedback/", api.MessageFeedback.as_view(), name="api-feedback"),
+    path("api/v1/chat/stream", api.chat_stream, name="api-chat-stream"),
 ]

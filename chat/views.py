@@ -1,8 +1,62 @@
+"""The server-rendered web chat."""
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .models import Message
+from .rendering import render_answer
 
 
+def _rendered(message: Message) -> str:
+    if message.role == Message.Role.USER:
+        return ""
+    url = reverse("source", args=[message.conversation_id, message.pk, 99999]).replace("99999", "{n}")
+    return render_answer(message.content, citation_url=url, cited=len(message.sources or []))
+
+
+@require_GET
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "chat/home.html")
+def chat_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    conversations = selectors.conversation_list(user=request.user)[:100]
+    conversation = selectors.conversation_get_for_user(user=request.user, pk=pk) if pk else None
+    messages = list(conversation.messages.all()) if conversation else []
+    for message in messages:
+        message.html = _rendered(message)
+    return render(
+        request,
+        "chat/chat.html",
+        {"conversations": conversations, "conversation": conversation, "messages": messages},
+    )
+
+
+@require_GET
+@login_required
+def message_html(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sanitized HTML of one answer, fetched by the page when a stream ends."""
+    message = selectors.message_get_for_user(user=request.user, pk=pk)
+    return render(request, "chat/_message.html", {"message": message, "html": _rendered(message)})
+
+
+@require_GET
+@login_required
+def source_page(request: HttpRequest, pk: int, message_id: int, n: int) -> HttpResponse:
+    """Citation n of one of the user's answers: the chunk and the document it comes from."""
+    message = selectors.message_get_for_user(user=request.user, pk=message_id)
+    if message.conversation_id != pk:
+        raise Http404("No such source.")
+    citation = next((s for s in message.sources or [] if s.get("n") == n), None)
+    if citation is None:
+        raise Http404("No such source.")
+    from knowledge.models import Chunk, Document
+
+    document = Document.objects.filter(pk=citation["document_id"]).select_related("collection").first()
+    chunk = Chunk.objects.filter(pk=citation.get("chunk_id"), document_id=citation["document_id"]).first()
+    return render(
+        request,
+        "chat/source.html",
+        {"citation": citation, "chunk": chunk, "document": document, "message": message},
+    )

@@ -105,10 +105,24 @@ def check_ai() -> CheckResult:
     return CheckResult("offline")
 
 
+def check_llama() -> CheckResult:
+    from nuzantara.llm import vllm_client
+
+    if not vllm_client.is_configured():
+        return CheckResult("not configured")
+    state = vllm_client.breaker.state()
+    if state == "open":
+        return CheckResult(
+            "circuit open", healthy=False, reason="the Llama endpoint failed repeatedly; callers fall back"
+        )
+    return CheckResult("ok")
+
+
 register_check("database", check_database, required=True)
 register_check("redis", check_redis, required=True)  # "not configured" counts as healthy
 register_check("chroma", check_chroma)
 register_check("ai", check_ai)
+register_check("llama", check_llama)
 
 
 def run_checks() -> tuple[bool, dict[str, str], dict[str, str]]:

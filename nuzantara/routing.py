@@ -1,3 +1,5 @@
 """Websocket routes, composed from the apps that serve websockets (the ASGI counterpart of urls.py)."""
 
-websocket_urlpatterns: list = []
+from chat.routing import websocket_urlpatterns as chat_websockets
+
+websocket_urlpatterns = [*chat_websockets]

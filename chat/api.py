@@ -1,0 +1,190 @@
+"""The DRF API under /api/v1/ and the SSE stream. Views translate HTTP to the pipeline and back, nothing else."""
+
+import json
+from collections.abc import AsyncIterator
+
+from asgiref.sync import async_to_sync, sync_to_async
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import APIException, NotAuthenticated, Throttled
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .models import Conversation, Message
+from .pipeline import events
+from .pipeline.run import answer_events
+
+
+class MessageOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = [
+            "id", "conversation", "role", "content", "status", "source", "model", "tool", "route_confidence",
+            "sources", "tokens_in", "tokens_out", "tokens_cache_read", "cost_usd", "timings", "feedback",
+            "feedback_comment", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ConversationOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Conversation
+        fields = ["id", "title", "language", "archived", "created_at", "updated_at"]
+        read_only_fields = ["id", "language", "created_at", "updated_at"]
+
+
+class AskThrottle(UserRateThrottle):
+    """Asking costs model time: its own, lower per-user rate (API_THROTTLE_ASK)."""
+
+    scope = "ask"
+
+
+class ConversationListCreate(generics.ListCreateAPIView):
+    serializer_class = ConversationOutput
+
+    def get_queryset(self):  # noqa: ANN201
+        return selectors.conversation_list(user=self.request.user)
+
+    def perform_create(self, serializer: ConversationOutput) -> None:
+        serializer.instance = services.conversation_create(
+            user=self.request.user, title=serializer.validated_data.get("title", "")
+        )
+
+
+class ConversationDetail(generics.RetrieveUpdateDestroyAPIView):
+    serializer_class = ConversationOutput
+    http_method_names = ["get", "patch", "put", "delete"]
+
+    def get_object(self) -> Conversation:
+        return selectors.conversation_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def perform_update(self, serializer: ConversationOutput) -> None:
+        conversation = serializer.instance
+        if "title" in serializer.validated_data:
+            services.conversation_rename(conversation=conversation, title=serializer.validated_data["title"])
+        if "archived" in serializer.validated_data:
+            conversation.archived = serializer.validated_data["archived"]
+            conversation.save(update_fields=["archived", "updated_at"])
+
+    def perform_destroy(self, instance: Conversation) -> None:
+        services.conversation_delete(conversation=instance)
+
+
+async def _collect(user, conversation_id: int | None, text: object) -> list[events.Event]:  # noqa: ANN001
+    return [event async for event in answer_events(user=user, conversation_id=conversation_id, text=text)]
+
+
+class ErrorEvent(APIException):
+    def __init__(self, event: events.Event, status_code: int) -> None:
+        self.status_code = status_code
+        super().__init__(detail={"detail": event["message"], "code": event["code"]})
+
+
+ERROR_STATUS = {"not_found": 404, "invalid_message": 400, "message_too_long": 400}
+
+
+class ConversationMessages(APIView):
+    """GET: the conversation's messages (paginated). POST {"message"}: ask, 201 with the complete assistant message."""
+
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES]
+
+    def get_throttles(self) -> list:
+        throttles = super().get_throttles()
+        return [*throttles, AskThrottle()] if self.request.method == "POST" else throttles
+
+    @extend_schema(responses={200: MessageOutput(many=True)})
+    def get(self, request: Request, pk: int) -> Response:
+        conversation = selectors.conversation_get_for_user(user=request.user, pk=pk)
+        paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+        page = paginator.paginate_queryset(conversation.messages.all(), request, view=self)
+        return paginator.get_paginated_response(MessageOutput(page, many=True).data)
+
+    @extend_schema(
+        request=inline_serializer("Ask", {"message": serializers.CharField(max_length=4000)}),
+        responses={201: MessageOutput},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        selectors.conversation_get_for_user(user=request.user, pk=pk)  # 404 before any work
+        collected = async_to_sync(_collect)(request.user, pk, request.data.get("message"))
+        for event in collected:
+            if event["type"] == "error" and not any(e["type"] == "start" for e in collected):
+                raise ErrorEvent(event, ERROR_STATUS.get(event["code"], 500))
+        done = next(e for e in collected if e["type"] == "done")
+        message = Message.objects.get(pk=done["message_id"])
+        return Response(MessageOutput(message).data, status=status.HTTP_201_CREATED)
+
+
+class MessageFeedback(APIView):
+    class Input(serializers.Serializer):
+        value = serializers.ChoiceField(choices=[1, -1])
+        comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+    @extend_schema(request=Input, responses={200: MessageOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = selectors.message_get_for_user(user=request.user, pk=pk)
+        try:
+            services.message_feedback_set(message=message, **data.validated_data)
+        except services.ChatInputError as exc:
+            return Response({"detail": exc.message, "code": exc.code}, status=400)
+        return Response(MessageOutput(message).data)
+
+
+def _authenticate(request: HttpRequest) -> Request:
+    """Run DRF's authentication (session with CSRF, or token) and the ask throttle on a plain Django request."""
+    view = APIView()
+    drf_request = view.initialize_request(request)
+    view.request = drf_request
+    view.format_kwarg = None
+    view.perform_authentication(drf_request)
+    if not drf_request.user or not drf_request.user.is_authenticated:
+        raise NotAuthenticated()
+    for throttle in [AskThrottle()]:
+        if not throttle.allow_request(drf_request, view):
+            raise Throttled(throttle.wait())
+    return drf_request
+
+
+async def _sse(stream: AsyncIterator[events.Event]) -> AsyncIterator[str]:
+    async for event in stream:
+        yield f"data: {json.dumps(event, ensure_ascii=False)}\n\n"
+
+
+@csrf_exempt  # DRF's SessionAuthentication enforces CSRF for cookie-authenticated calls; token calls need none
+async def chat_stream(request: HttpRequest) -> HttpResponse:
+    """POST /api/v1/chat/stream {"conversation_id", "message"} -> text/event-stream of the pipeline's events."""
+    if request.method != "POST":
+        return JsonResponse({"detail": 'Method not allowed: POST {"conversation_id", "message"}.'}, status=405)
+    try:
+        drf_request = await sync_to_async(_authenticate)(request)
+    except APIException as exc:
+        return JsonResponse({"detail": str(exc.detail)}, status=exc.status_code)
+    try:
+        payload = json.loads(request.body or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return JsonResponse({"detail": 'The body must be JSON: {"conversation_id", "message"}.'}, status=400)
+    if not isinstance(payload, dict):
+        return JsonResponse({"detail": "The body must be a JSON object."}, status=400)
+    conversation_id = payload.get("conversation_id")
+    if conversation_id is not None and not isinstance(conversation_id, int):
+        return JsonResponse({"detail": "No such conversation."}, status=404)
+    try:
+        text = services.message_text_validate(payload.get("message"))
+    except services.ChatInputError as exc:
+        return JsonResponse({"detail": exc.message, "code": exc.code}, status=400)
+    if conversation_id is not None:
+        exists = await Conversation.objects.filter(pk=conversation_id, user=drf_request.user).aexists()
+        if not exists:
+            return JsonResponse({"detail": "No such conversation."}, status=404)
+    stream = answer_events(user=drf_request.user, conversation_id=conversation_id, text=text)
+    response = StreamingHttpResponse(_sse(stream), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response

@@ -1,0 +1,73 @@
+"""Websocket transport: `ws://HOST/ws/chat/`, session auth, the pipeline's events forwarded as JSON."""
+
+import asyncio
+import json
+import logging
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from .pipeline import events
+from .pipeline.run import answer_events
+
+logger = logging.getLogger(__name__)
+UNAUTHENTICATED = 4401
+
+
+class ChatConsumer(AsyncWebsocketConsumer):
+    """Client sends {"type": "ask", "conversation_id": ID|null, "message": "..."} or {"type": "stop"}."""
+
+    async def connect(self) -> None:
+        self.user = self.scope.get("user")
+        self.answering: asyncio.Task | None = None
+        self.cancel = asyncio.Event()
+        await self.accept()
+        if self.user is None or not self.user.is_authenticated:
+            await self.close(code=UNAUTHENTICATED)  # accepted first, so the close code reaches the client
+
+    async def disconnect(self, code: int) -> None:
+        # Let a running answer finish its bookkeeping: it stops at the next token and saves a partial.
+        self.cancel.set()
+
+    async def send_event(self, event: events.Event) -> None:
+        try:
+            await self.send(text_data=json.dumps(event, ensure_ascii=False))
+        except Exception:  # the socket is gone; the pipeline still saves what it has
+            self.cancel.set()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        try:
+            payload = json.loads(text_data or "")
+        except (json.JSONDecodeError, TypeError):
+            await self.send_event(events.error("bad_request", "Messages must be JSON objects."))
+            return
+        if not isinstance(payload, dict):
+            await self.send_event(events.error("bad_request", "Messages must be JSON objects."))
+            return
+        kind = payload.get("type")
+        if kind == "stop":
+            self.cancel.set()
+            return
+        if kind != "ask":
+            await self.send_event(
+                events.error("bad_request", 'Unknown type: send {"type": "ask"} or {"type": "stop"}.')
+            )
+            return
+        if self.answering is not None and not self.answering.done():
+            await self.send_event(events.error("busy", "An answer is still streaming: stop it or wait."))
+            return
+        conversation_id = payload.get("conversation_id")
+        if conversation_id is not None and not isinstance(conversation_id, int):
+            await self.send_event(events.error("not_found", "No such conversation."))
+            return
+        self.cancel = asyncio.Event()
+        self.answering = asyncio.create_task(self._answer(conversation_id, payload.get("message"), self.cancel))
+
+    async def _answer(self, conversation_id: int | None, message: object, cancel: asyncio.Event) -> None:
+        try:
+            async for event in answer_events(
+                user=self.user, conversation_id=conversation_id, text=message, cancel=cancel
+            ):
+                await self.send_event(event)
+        except Exception:
+            logger.exception("answer failed")
+            await self.send_event(events.error("internal", "Something went wrong on our side; please try again."))

@@ -1,0 +1,84 @@
+from django.conf import settings
+from django.db import models
+
+
+class Conversation(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations")
+    title = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=2, blank=True)
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["user", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return self.title or f"Conversation {self.pk}"
+
+
+class Message(models.Model):
+    class Role(models.TextChoices):
+        USER = "user"
+        ASSISTANT = "assistant"
+
+    class Status(models.TextChoices):
+        COMPLETE = "complete"
+        PARTIAL = "partial"  # stopped, disconnected or the model failed mid-stream: what was said is kept
+        FAILED = "failed"
+
+    class Source(models.TextChoices):
+        USER = "user"
+        LLM = "llm"
+        GOLDEN = "golden"
+        OFFLINE = "offline"
+        HANDOFF = "handoff"
+        MEMORY = "memory"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    content = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPLETE)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.USER)
+    model = models.CharField(max_length=100, blank=True)
+    tool = models.CharField(max_length=30, blank=True)
+    route_confidence = models.FloatField(null=True, blank=True)
+    sources = models.JSONField(default=list, blank=True)  # [{n, document_id, title, source, chunk_id, score}]
+    tokens_in = models.PositiveIntegerField(default=0)
+    tokens_out = models.PositiveIntegerField(default=0)
+    tokens_cache_read = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=10, decimal_places=6, default=0)
+    timings = models.JSONField(
+        default=dict, blank=True
+    )  # {golden_ms, route_ms, memory_ms, retrieve_ms, ttft_ms, total_ms}
+    feedback = models.SmallIntegerField(null=True, blank=True, choices=[(1, "+1"), (-1, "-1")])
+    feedback_comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["conversation", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.content[:60]}"
+
+
+class HandoffRequest(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open"
+        CONTACTED = "contacted"
+        CLOSED = "closed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="handoff_requests")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="handoff_requests")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="handoff_requests")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    preferred_contact = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Handoff #{self.pk} ({self.status}) for {self.user}"

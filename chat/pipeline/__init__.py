@@ -1,0 +1,1 @@
+"""The answer pipeline: one implementation behind every transport (websocket, SSE, plain POST)."""

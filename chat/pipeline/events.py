@@ -1,0 +1,25 @@
+"""The event vocabulary every transport streams: start, token, sources, done, error."""
+
+from typing import Any
+
+Event = dict[str, Any]
+
+
+def start(*, conversation_id: int, message_id: int) -> Event:
+    return {"type": "start", "conversation_id": conversation_id, "message_id": message_id}
+
+
+def token(text: str) -> Event:
+    return {"type": "token", "text": text}
+
+
+def sources(items: list[dict]) -> Event:
+    return {"type": "sources", "sources": items}
+
+
+def done(*, message_id: int, source: str, status: str, timings: dict) -> Event:
+    return {"type": "done", "message_id": message_id, "source": source, "status": status, "timings": timings}
+
+
+def error(code: str, message: str) -> Event:
+    return {"type": "error", "code": code, "message": message}

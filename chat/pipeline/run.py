@@ -1,0 +1,282 @@
+"""The answer pipeline, as an async generator of events.
+
+validate -> save the user's message -> golden answer? -> route -> handler (smalltalk / handoff / memory / knowledge search)
+-> recall memory -> build the prompt -> stream the LLM (Anthropic -> Llama worker -> offline) -> save -> enqueue extraction.
+
+Database and CPU-bound steps run in `prepare_turn` (sync, in a worker thread); only the model stream is async.
+"""
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from nuzantara.language import detect_language
+from nuzantara.llm import (
+    Completion,
+    LLMInterrupted,
+    LLMUnavailable,
+    TextDelta,
+    Usage,
+    anthropic_client,
+    cost_usd,
+    vllm_client,
+)
+
+from .. import selectors, services
+from ..models import Conversation, Message
+from . import events, steps
+from .offline import handoff_confirmation, offline_answer
+from .prompt import SYSTEM_STATIC, SourceChunk, final_user_message, history_messages, system_dynamic
+
+logger = logging.getLogger(__name__)
+_WORD = re.compile(r"\S+\s*|\s+")
+
+
+@dataclass
+class Turn:
+    conversation: Conversation
+    user_message: Message
+    language: str
+    started: float
+    assistant_message: Message | None = None
+    timings: dict = field(default_factory=dict)
+    tool: str = ""
+    route_confidence: float | None = None
+    chunks: list[SourceChunk] = field(default_factory=list)
+    # Set when the answer needs no model: golden answer, handoff, memory command.
+    final_text: str | None = None
+    final_source: str = ""
+    smalltalk: bool = False
+    system_dynamic: str = ""
+    messages: list[dict] = field(default_factory=list)
+    history_dropped: int = 0
+
+
+def prepare_turn(*, user, conversation_id: int | None, text: object, started: float) -> Turn:
+    """Everything before the model: raises ChatInputError or Http404 before anything is saved."""
+    text = services.message_text_validate(text)
+    if conversation_id is None:
+        conversation = services.conversation_create(user=user)
+    else:
+        conversation = selectors.conversation_get_for_user(user=user, pk=conversation_id)
+    language = detect_language(text, default=conversation.language or "en")
+    user_message = services.user_message_save(conversation=conversation, text=text, language=language)
+    turn = Turn(conversation=conversation, user_message=user_message, language=language, started=started)
+    _plan_answer(turn, user=user, text=text)
+    # Created last, so a failure above leaves the user's message and no empty answer behind.
+    turn.assistant_message = Message.objects.create(
+        conversation=conversation, role=Message.Role.ASSISTANT, status=Message.Status.PARTIAL, source=Message.Source.LLM
+    )
+    return turn
+
+
+def _plan_answer(turn: Turn, *, user, text: str) -> None:
+    conversation, user_message, language = turn.conversation, turn.user_message, turn.language
+    golden, turn.timings["golden_ms"] = steps.golden_lookup(text)
+    if golden is not None:
+        turn.final_text, turn.final_source, turn.chunks = golden.answer, Message.Source.GOLDEN, golden.sources
+        turn.tool = "golden"
+        return
+
+    decision, turn.timings["route_ms"] = steps.route(text)
+    turn.tool, turn.route_confidence = decision.tool, decision.confidence
+    if decision.handler == "handoff":
+        request = services.handoff_request_create(user=user, conversation=conversation, message=user_message)
+        turn.final_text = handoff_confirmation(language=language, request_id=request.pk)
+        turn.final_source = Message.Source.HANDOFF
+        return
+    if decision.handler == "memory":
+        turn.final_text = steps.memory_command(user, text, language, user_message.pk)
+        turn.final_source = Message.Source.MEMORY
+        return
+
+    turn.smalltalk = decision.handler == "smalltalk"
+    if not turn.smalltalk:
+        turn.chunks, turn.timings["retrieve_ms"] = steps.retrieve(text, decision.collections)
+    memory_block, turn.timings["memory_ms"] = steps.recall_memory(user, text, settings.MEMORY_RECALL_TOKENS)
+
+    history, turn.history_dropped = history_messages(
+        selectors.conversation_turns(conversation=conversation, before_id=user_message.pk)
+    )
+    summary = steps.conversation_summary(conversation.pk) if turn.history_dropped else ""
+    turn.system_dynamic = system_dynamic(memory_block=memory_block, summary=summary, language=language)
+    question = final_user_message(question=text, chunks=turn.chunks, with_sources=not turn.smalltalk)
+    if history and history[-1]["role"] == "user":
+        history[-1]["content"] += "\n\n" + question
+        turn.messages = history
+    else:
+        turn.messages = [*history, {"role": "user", "content": question}]
+
+
+def _elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+def finish_turn(
+    turn: Turn, *, content: str, status: str, source: str, completion: Completion | None, timings: dict
+) -> Message:
+    message = turn.assistant_message
+    usage = completion.usage if completion else Usage()
+    message.content = content
+    message.status = status
+    message.source = source
+    message.model = completion.model if completion else ""
+    message.tool = turn.tool
+    message.route_confidence = turn.route_confidence
+    message.sources = [chunk.citation() for chunk in turn.chunks]
+    message.tokens_in = usage.input_tokens
+    message.tokens_out = usage.output_tokens
+    message.tokens_cache_read = usage.cache_read_tokens
+    message.cost_usd = cost_usd(message.model, usage) if completion else 0
+    message.timings = timings
+    message.save()
+    Conversation.objects.filter(pk=turn.conversation.pk).update(updated_at=timezone.now())
+    return message
+
+
+def after_answer(turn: Turn, *, content: str, source: str) -> None:
+    """Off the request path: memory extraction (and a summary when the history outgrew the budget)."""
+    if source not in (Message.Source.LLM, Message.Source.OFFLINE) or not content:
+        return
+    user_id = turn.conversation.user_id
+    transaction.on_commit(
+        lambda: steps.enqueue_memory_extraction(
+            user_id=user_id,
+            user_text=turn.user_message.content,
+            assistant_text=content,
+            source_message_id=turn.user_message.pk,
+        )
+    )
+    if turn.history_dropped:
+        from ..tasks import conversation_summarize
+
+        transaction.on_commit(lambda: conversation_summarize.delay(turn.conversation.pk))
+
+
+async def _offline_stream(turn: Turn) -> AsyncIterator[TextDelta | Completion]:
+    text = offline_answer(chunks=turn.chunks, language=turn.language, smalltalk=turn.smalltalk)
+    for piece in _WORD.findall(text):
+        yield TextDelta(piece)
+    yield Completion(provider="offline", model="")
+
+
+async def _model_stream(turn: Turn) -> AsyncIterator[TextDelta | Completion]:
+    """Anthropic, then the Llama worker, then the offline answerer: each next one only if nothing was produced."""
+    if anthropic_client.is_configured():
+        try:
+            async for item in anthropic_client.anthropic_stream(
+                system_static=SYSTEM_STATIC, system_dynamic=turn.system_dynamic, messages=turn.messages
+            ):
+                yield item
+            return
+        except LLMUnavailable as exc:
+            logger.warning("falling back from anthropic", extra={"code": exc.code})
+    if vllm_client.is_configured():
+        system = SYSTEM_STATIC + "\n\n" + turn.system_dynamic
+        try:
+            async for item in vllm_client.vllm_stream(messages=[{"role": "system", "content": system}, *turn.messages]):
+                yield item
+            return
+        except LLMUnavailable as exc:
+            logger.warning("falling back from vllm", extra={"code": exc.code})
+    async for item in _offline_stream(turn):
+        yield item
+
+
+async def _text_stream(text: str) -> AsyncIterator[TextDelta | Completion]:
+    for piece in _WORD.findall(text):
+        yield TextDelta(piece)
+    yield Completion(provider="none", model="")
+
+
+def _source_for(completion: Completion | None, turn: Turn) -> str:
+    if turn.final_text is not None:
+        return turn.final_source
+    if completion is None or completion.provider == "offline":
+        return Message.Source.OFFLINE
+    return Message.Source.LLM
+
+
+async def answer_events(
+    *, user, conversation_id: int | None, text: object, cancel: asyncio.Event | None = None
+) -> AsyncIterator[events.Event]:
+    """Answer one user message, yielding the event vocabulary. Always ends with `done` or `error`."""
+    started = time.perf_counter()
+    try:
+        turn = await sync_to_async(prepare_turn)(user=user, conversation_id=conversation_id, text=text, started=started)
+    except services.ChatInputError as exc:
+        yield events.error(exc.code, exc.message)
+        return
+    except Http404:
+        yield events.error("not_found", "No such conversation.")
+        return
+
+    message_id = turn.assistant_message.pk
+    yield events.start(conversation_id=turn.conversation.pk, message_id=message_id)
+    if turn.chunks:
+        yield events.sources([chunk.citation() for chunk in turn.chunks])
+
+    parts: list[str] = []
+    completion: Completion | None = None
+    status = Message.Status.COMPLETE
+    failure: events.Event | None = None
+    stream = _text_stream(turn.final_text) if turn.final_text is not None else _model_stream(turn)
+    timings = dict(turn.timings)
+    try:
+        async for item in stream:
+            if isinstance(item, Completion):
+                completion = item
+                continue
+            if not parts:
+                timings["ttft_ms"] = _elapsed_ms(started)
+            parts.append(item.text)
+            yield events.token(item.text)
+            if cancel is not None and cancel.is_set():
+                status = Message.Status.PARTIAL
+                break
+    except LLMInterrupted as exc:
+        status = Message.Status.PARTIAL
+        failure = events.error("model_interrupted", "The answer was cut off; what arrived is saved as partial.")
+        logger.warning("model stream interrupted", extra={"code": exc.code, "message_id": message_id})
+    except Exception:
+        status = Message.Status.PARTIAL if parts else Message.Status.FAILED
+        failure = events.error("internal", "Something went wrong on our side; what arrived is saved.")
+        logger.exception("answer stream failed", extra={"message_id": message_id})
+    except (asyncio.CancelledError, GeneratorExit):
+        # The client went away: keep what was said, marked partial, then let the cancellation through.
+        timings["total_ms"] = _elapsed_ms(started)
+        await asyncio.shield(
+            sync_to_async(finish_turn)(
+                turn,
+                content="".join(parts),
+                status=Message.Status.PARTIAL,
+                source=_source_for(completion, turn),
+                completion=completion,
+                timings=timings,
+            )
+        )
+        raise
+    finally:
+        await stream.aclose()
+
+    timings["total_ms"] = _elapsed_ms(started)
+    content = "".join(parts)
+    source = _source_for(completion, turn)
+    await sync_to_async(finish_turn)(
+        turn, content=content, status=status, source=source, completion=completion, timings=timings
+    )
+    if failure:
+        yield failure
+    yield events.done(message_id=message_id, source=source, status=status, timings=timings)
+    if status == Message.Status.COMPLETE:
+        # After `done`: with eager Celery (no Redis) the extraction runs here, still after the user has the answer.
+        await sync_to_async(after_answer)(turn, content=content, source=source)

@@ -1,0 +1,131 @@
+"""Adapters from the pipeline to the apps below it (golden answers, router, memory, knowledge).
+
+Each returns plain data and its time in ms. The pipeline never reaches into another app except through here.
+"""
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from .prompt import SourceChunk
+
+logger = logging.getLogger(__name__)
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+@dataclass(frozen=True)
+class GoldenHit:
+    golden_answer_id: int
+    answer: str
+    similarity: float
+    sources: list[SourceChunk] = field(default_factory=list)
+
+
+def golden_lookup(query: str) -> tuple[GoldenHit | None, float]:
+    started = time.perf_counter()
+    from knowledge.golden.selectors import golden_answer_lookup
+
+    result = golden_answer_lookup(query=query)
+    if not result.hit:
+        return None, _ms(started)
+    cited = [
+        SourceChunk(
+            n=i,
+            chunk_id=src.get("chunk_id") or 0,
+            document_id=src["document_id"],
+            title=src["title"],
+            source=src.get("source", ""),
+            text="",
+            score=1.0,
+        )
+        for i, src in enumerate(result.sources, start=1)
+    ]
+    hit = GoldenHit(
+        golden_answer_id=result.golden_answer_id, answer=result.answer, similarity=result.similarity, sources=cited
+    )
+    return hit, _ms(started)
+
+
+@dataclass(frozen=True)
+class Route:
+    tool: str
+    handler: str  # knowledge | memory | smalltalk | handoff
+    collections: tuple[str, ...]
+    confidence: float | None
+    abstained: bool
+
+
+def route(query: str) -> tuple[Route, float]:
+    started = time.perf_counter()
+    from routing.registry import TOOLS
+    from routing.services import route_query
+
+    prediction = route_query(query=query)
+    tool = TOOLS.get(prediction.tool)
+    if prediction.abstained or tool is None:
+        # Unsure: search every collection rather than guess a handler.
+        decision = Route(
+            tool=prediction.tool, handler="knowledge", collections=(), confidence=prediction.confidence, abstained=True
+        )
+    else:
+        decision = Route(
+            tool=tool.label,
+            handler=tool.handler,
+            collections=tuple(tool.collections),
+            confidence=prediction.confidence,
+            abstained=False,
+        )
+    return decision, _ms(started)
+
+
+def retrieve(query: str, collections: tuple[str, ...], k: int = 5) -> tuple[list[SourceChunk], float]:
+    started = time.perf_counter()
+    from knowledge.selectors import knowledge_search
+
+    hits = knowledge_search(query=query, collections=list(collections) or None, k=k)
+    chunks = [
+        SourceChunk(
+            n=i,
+            chunk_id=hit.chunk_id,
+            document_id=hit.document_id,
+            title=hit.title,
+            source=hit.source,
+            text=hit.text,
+            score=hit.score,
+            collection=hit.collection,
+            last_reviewed=hit.last_reviewed.isoformat() if hit.last_reviewed else "",
+            stale=hit.stale,
+        )
+        for i, hit in enumerate(hits, start=1)
+    ]
+    return chunks, _ms(started)
+
+
+def recall_memory(user, query: str, budget_tokens: int) -> tuple[str, float]:
+    started = time.perf_counter()
+    from memory.selectors import memory_prompt_block, memory_recall
+
+    facts = memory_recall(user=user, query=query, budget_tokens=budget_tokens)
+    return memory_prompt_block(facts=facts), _ms(started)
+
+
+def conversation_summary(conversation_id: int) -> str:
+    from memory.selectors import conversation_summary_get
+
+    summary = conversation_summary_get(conversation_id=conversation_id)
+    return summary.text if summary else ""
+
+
+def memory_command(user, text: str, language: str, source_message_id: int) -> str:
+    from memory.services import memory_command_answer
+
+    return memory_command_answer(user=user, text=text, language=language, source_message_id=source_message_id)
+
+
+def enqueue_memory_extraction(*, user_id: int, user_text: str, assistant_text: str, source_message_id: int) -> None:
+    from memory.tasks import memory_extract
+
+    memory_extract.delay(user_id, user_text, assistant_text, source_message_id)

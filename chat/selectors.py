@@ -1,0 +1,35 @@
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Conversation, Message
+
+
+def conversation_list(*, user) -> QuerySet[Conversation]:
+    return Conversation.objects.filter(user=user, archived=False)
+
+
+def conversation_get_for_user(*, user, pk: int) -> Conversation:
+    """The user's own conversation, or Http404: another user's conversation does not exist for them."""
+    try:
+        return Conversation.objects.get(pk=pk, user=user)
+    except (Conversation.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such conversation.") from None
+
+
+def message_get_for_user(*, user, pk: int) -> Message:
+    try:
+        return Message.objects.select_related("conversation").get(pk=pk, conversation__user=user)
+    except (Message.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such message.") from None
+
+
+def conversation_turns(*, conversation: Conversation, before_id: int) -> list[tuple[str, str]]:
+    """Earlier (role, text) turns for the prompt: complete or partial answers, oldest first."""
+    rows = (
+        Message.objects.filter(conversation=conversation, id__lt=before_id)
+        .exclude(status=Message.Status.FAILED)
+        .exclude(content="")
+        .order_by("id")
+        .values_list("role", "content")
+    )
+    return list(rows)

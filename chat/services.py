@@ -1,0 +1,69 @@
+from django.db import transaction
+
+from .models import Conversation, HandoffRequest, Message
+
+MAX_MESSAGE_CHARS = 4000
+MAX_TITLE_CHARS = 200
+
+
+class ChatInputError(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def message_text_validate(text: object) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise ChatInputError("invalid_message", "The message is empty: write a question.")
+    text = text.strip()
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise ChatInputError(
+            "message_too_long", f"The message is {len(text)} characters; the limit is {MAX_MESSAGE_CHARS}."
+        )
+    return text
+
+
+def conversation_create(*, user, title: str = "") -> Conversation:
+    return Conversation.objects.create(user=user, title=title[:MAX_TITLE_CHARS])
+
+
+def conversation_rename(*, conversation: Conversation, title: str) -> Conversation:
+    conversation.title = title.strip()[:MAX_TITLE_CHARS]
+    conversation.save(update_fields=["title", "updated_at"])
+    return conversation
+
+
+def conversation_delete(*, conversation: Conversation) -> None:
+    conversation.delete()
+
+
+@transaction.atomic
+def user_message_save(*, conversation: Conversation, text: str, language: str) -> Message:
+    message = Message.objects.create(
+        conversation=conversation, role=Message.Role.USER, content=text, source=Message.Source.USER
+    )
+    changed = ["updated_at"]
+    if not conversation.title:
+        conversation.title = text[:60] + ("…" if len(text) > 60 else "")
+        changed.append("title")
+    if conversation.language != language:
+        conversation.language = language
+        changed.append("language")
+    conversation.save(update_fields=changed)
+    return message
+
+
+def message_feedback_set(*, message: Message, value: int, comment: str = "") -> Message:
+    if message.role != Message.Role.ASSISTANT:
+        raise ChatInputError("invalid_feedback", "Feedback is for ZANTARA's answers only.")
+    if value not in (1, -1):
+        raise ChatInputError("invalid_feedback", "Feedback must be 1 (thumbs up) or -1 (thumbs down).")
+    message.feedback = value
+    message.feedback_comment = comment.strip()[:2000]
+    message.save(update_fields=["feedback", "feedback_comment"])
+    return message
+
+
+def handoff_request_create(*, user, conversation: Conversation, message: Message) -> HandoffRequest:
+    return HandoffRequest.objects.create(user=user, conversation=conversation, message=message)

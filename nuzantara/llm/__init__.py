@@ -1,0 +1,60 @@
+"""Clients for the language models: Anthropic (primary) and the OpenAI-compatible Llama worker (vLLM / RunPod).
+
+Both stream the same two item types, so the chat pipeline treats them alike:
+`TextDelta` for each piece of text, then one `Completion` with the usage. A failure before any text raises
+`LLMUnavailable` (the caller falls back); a failure after some text raises `LLMInterrupted` (the caller keeps the partial).
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class Completion:
+    provider: str  # "anthropic" | "vllm"
+    model: str
+    usage: Usage = field(default_factory=Usage)
+    stop_reason: str = ""
+
+
+class LLMError(Exception):
+    def __init__(self, provider: str, code: str, message: str) -> None:
+        super().__init__(f"{provider}: {code}: {message}")
+        self.provider = provider
+        self.code = code
+
+
+class LLMUnavailable(LLMError):
+    """Nothing was produced: the caller should try the next model in the chain."""
+
+
+class LLMInterrupted(LLMError):
+    """The stream broke after some text was produced."""
+
+
+def cost_usd(model: str, usage: Usage) -> Decimal:
+    prices = settings.LLM_PRICES_PER_MTOK.get(model)
+    if not prices:
+        return Decimal("0")
+    total = (
+        usage.input_tokens * prices["input"]
+        + usage.output_tokens * prices["output"]
+        + usage.cache_read_tokens * prices["cache_read"]
+        + usage.cache_write_tokens * prices["cache_write"]
+    )
+    return (Decimal(str(total)) / Decimal(1_000_000)).quantize(Decimal("0.000001"))

@@ -1,0 +1,263 @@
+// ZANTARA web chat: websocket first, then SSE, then a plain POST; says so only when degraded.
+(() => {
+  "use strict";
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const i18n = JSON.parse($("#chat-i18n").textContent);
+  const messagesEl = $("#messages");
+  const form = $("#ask");
+  const input = $("#question");
+  const sendBtn = $("#send");
+  const stopBtn = $("#stop");
+  const statusEl = $("#status");
+  let conversationId = JSON.parse($("#conversation-id").textContent) || null;
+  let ws = null;
+  let wsReady = false;
+  let wsAttempts = 0;
+  let current = null; // {bubble, article, messageId, abort}
+
+  const csrf = () => (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
+  const jsonHeaders = () => ({ "Content-Type": "application/json", "X-CSRFToken": decodeURIComponent(csrf()) });
+
+  function setStatus(text) {
+    statusEl.textContent = text || "";
+    statusEl.hidden = !text;
+  }
+
+  function connectSocket() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    let opened = false;
+    try {
+      ws = new WebSocket(`${scheme}://${location.host}/ws/chat/`);
+    } catch (e) {
+      ws = null;
+      return;
+    }
+    ws.onopen = () => { opened = true; wsReady = true; wsAttempts = 0; setStatus(""); };
+    ws.onmessage = (msg) => {
+      try { handleEvent(JSON.parse(msg.data)); } catch (e) { /* ignore a malformed frame */ }
+    };
+    ws.onclose = (ev) => {
+      wsReady = false;
+      if (ev.code === 4401) { location.href = "/accounts/login/?next=" + encodeURIComponent(location.pathname); return; }
+      if (current && current.via === "ws") finishWithError(i18n.error);
+      if (!opened) setStatus(i18n.degraded);
+      wsAttempts += 1;
+      if (wsAttempts <= 5) setTimeout(connectSocket, Math.min(30000, 1000 * 2 ** wsAttempts)); // backoff
+    };
+  }
+
+  function addArticle(role, text) {
+    $("#welcome")?.remove();
+    const article = document.createElement("article");
+    article.className = `message ${role}`;
+    const bubble = document.createElement("div");
+    bubble.className = role === "user" ? "bubble" : "bubble answer streaming";
+    bubble.textContent = text;
+    article.appendChild(bubble);
+    messagesEl.appendChild(article);
+    messagesEl.scrollTop = messagesEl.scrollHeight;
+    return { article, bubble };
+  }
+
+  function setBusy(busy) {
+    sendBtn.disabled = busy;
+    stopBtn.hidden = !busy;
+  }
+
+  function onNewConversation(id, title) {
+    if (conversationId === id) return;
+    conversationId = id;
+    history.replaceState(null, "", `/c/${id}/`);
+    const list = $(".conversations");
+    list.querySelector(".muted")?.remove();
+    const li = document.createElement("li");
+    li.className = "active";
+    li.dataset.id = id;
+    const a = document.createElement("a");
+    a.href = `/c/${id}/`;
+    a.textContent = title.slice(0, 60);
+    li.appendChild(a);
+    list.prepend(li);
+  }
+
+  async function replaceWithRendered(messageId) {
+    if (!current) return;
+    const target = current.article;
+    try {
+      const res = await fetch(`/chat/messages/${messageId}/html`, { credentials: "same-origin" });
+      if (res.ok) {
+        const tpl = document.createElement("template");
+        tpl.innerHTML = (await res.text()).trim(); // sanitized server-side
+        target.replaceWith(tpl.content.firstElementChild);
+      }
+    } catch (e) { /* keep the streamed text */ }
+  }
+
+  function finishWithError(text) {
+    if (!current) return;
+    const p = document.createElement("p");
+    p.className = "error";
+    p.textContent = text;
+    current.article.appendChild(p);
+    current.bubble.classList.remove("streaming");
+    current = null;
+    setBusy(false);
+  }
+
+  function handleEvent(ev) {
+    if (!current) return;
+    switch (ev.type) {
+      case "start":
+        current.messageId = ev.message_id;
+        onNewConversation(ev.conversation_id, current.question);
+        break;
+      case "token":
+        current.bubble.textContent += ev.text;
+        messagesEl.scrollTop = messagesEl.scrollHeight;
+        break;
+      case "sources":
+        current.sources = ev.sources;
+        break;
+      case "error":
+        if (!current.messageId) { finishWithError(ev.message); return; }
+        current.errorText = ev.message;
+        break;
+      case "done": {
+        const id = ev.message_id;
+        replaceWithRendered(id).finally(() => {
+          current = null;
+          setBusy(false);
+          if (ev.status === "partial") setStatus(i18n.stopped); else setStatus(wsReady ? "" : statusEl.textContent);
+        });
+        break;
+      }
+    }
+  }
+
+  async function askSSE(text) {
+    const controller = new AbortController();
+    current.abort = () => controller.abort();
+    current.via = "sse";
+    const res = await fetch("/api/v1/chat/stream", {
+      method: "POST", credentials: "same-origin", headers: jsonHeaders(), signal: controller.signal,
+      body: JSON.stringify({ conversation_id: conversationId, message: text }),
+    });
+    if (!res.ok || !res.body) {
+      const err = new Error(`HTTP ${res.status}`);
+      err.status = res.status;
+      err.detail = (await res.json().catch(() => ({}))).detail;
+      throw err;
+    }
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let cut;
+      while ((cut = buffer.indexOf("\n\n")) >= 0) {
+        const frame = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        const data = frame.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("");
+        if (data) handleEvent(JSON.parse(data));
+      }
+    }
+  }
+
+  async function askPOST(text) {
+    current.via = "post";
+    if (!conversationId) {
+      const created = await fetch("/api/v1/conversations/", {
+        method: "POST", credentials: "same-origin", headers: jsonHeaders(), body: JSON.stringify({ title: "" }),
+      });
+      if (!created.ok) throw new Error(`HTTP ${created.status}`);
+      onNewConversation((await created.json()).id, text);
+    }
+    const res = await fetch(`/api/v1/conversations/${conversationId}/messages/`, {
+      method: "POST", credentials: "same-origin", headers: jsonHeaders(), body: JSON.stringify({ message: text }),
+    });
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) { const err = new Error(body.detail || `HTTP ${res.status}`); err.status = res.status; err.detail = body.detail; throw err; }
+    current.bubble.textContent = body.content;
+    handleEvent({ type: "done", message_id: body.id, status: body.status });
+  }
+
+  async function ask(text) {
+    const user = addArticle("user", text);
+    user.bubble.textContent = text;
+    const answer = addArticle("assistant", "");
+    current = { ...answer, question: text, messageId: null, via: null };
+    setBusy(true);
+    if (wsReady && ws && ws.readyState === WebSocket.OPEN) {
+      current.via = "ws";
+      ws.send(JSON.stringify({ type: "ask", conversation_id: conversationId, message: text }));
+      return;
+    }
+    setStatus(i18n.degraded);
+    for (const attempt of [askSSE, askPOST]) {
+      try { await attempt(text); return; } catch (e) {
+        if (e.name === "AbortError") { current = null; setBusy(false); setStatus(i18n.stopped); return; }
+        if (e.status && e.status < 500 && e.status !== 404) { finishWithError(e.detail || i18n.error); return; }
+        if (current && current.messageId) { finishWithError(i18n.error); return; } // the stream broke after start
+      }
+    }
+    finishWithError(i18n.error);
+  }
+
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = input.value.trim();
+    if (!text || current) return;
+    input.value = "";
+    ask(text);
+  });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
+  });
+  stopBtn.addEventListener("click", () => {
+    if (!current) return;
+    if (current.via === "ws" && ws) ws.send(JSON.stringify({ type: "stop" }));
+    else if (current.abort) current.abort();
+  });
+
+  messagesEl.addEventListener("click", async (e) => {
+    const btn = e.target.closest("button.feedback");
+    if (!btn) return;
+    const value = Number(btn.dataset.value);
+    const comment = value === -1 ? (prompt(i18n.commentPrompt) || "") : "";
+    const res = await fetch(`/api/v1/messages/${btn.dataset.id}/feedback/`, {
+      method: "POST", credentials: "same-origin", headers: jsonHeaders(), body: JSON.stringify({ value, comment }),
+    });
+    if (res.ok) {
+      btn.parentElement.querySelectorAll("button.feedback").forEach((b) => b.classList.remove("chosen"));
+      btn.classList.add("chosen");
+      setStatus(i18n.thanks);
+      setTimeout(() => setStatus(""), 2000);
+    }
+  });
+
+  $("#sidebar").addEventListener("click", async (e) => {
+    const rename = e.target.closest("button.rename");
+    const del = e.target.closest("button.delete");
+    if (rename) {
+      const title = prompt(i18n.renamePrompt);
+      if (!title) return;
+      const res = await fetch(`/api/v1/conversations/${rename.dataset.id}/`, {
+        method: "PATCH", credentials: "same-origin", headers: jsonHeaders(), body: JSON.stringify({ title }),
+      });
+      if (res.ok) rename.closest("li").querySelector("a").textContent = title;
+    } else if (del) {
+      if (!confirm(i18n.deleteConfirm)) return;
+      const res = await fetch(`/api/v1/conversations/${del.dataset.id}/`, {
+        method: "DELETE", credentials: "same-origin", headers: jsonHeaders(),
+      });
+      if (res.ok) {
+        if (String(conversationId) === del.dataset.id) location.href = "/";
+        else del.closest("li").remove();
+      }
+    }
+  });
+
+  connectSocket();
+})();
