@@ -113,6 +113,7 @@ def test_anthropic_sends_the_key_and_the_model(claude, settings):
     )
 
     request = claude.requests[-1]
-    assert request["headers"]["x-api-key"] == "sk-ant-test"
+    headers = request["headers"]
+    assert "sk-ant-test" in headers.get("x-api-key", "") + headers.get("authorization", "")
     assert request["body"]["model"] == settings.ANTHROPIC_MODEL
     assert request["body"]["stream"] is True
