@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "nuzantara",
     "knowledge",
     "knowledge.golden",
+    "knowledge.backup",
     "routing",
     "memory",
     "chat",

@@ -1,55 +1,6 @@
-import textwrap
-
 import pytest
-from django.core.management import call_command
 
 from tests.fakes.llm_servers import FakeAnthropic, FakeOpenAI
-
-DOCS = {
-    "visa_oracle/kitas-extension.md": """\
-        ---
-        title: "Extending an investor KITAS (E28A)"
-        collection: visa_oracle
-        language: en
-        source: "Directorate General of Immigration"
-        last_reviewed: 2026-09-01
-        ---
-        # Extending an investor KITAS
-        ## When to apply
-        Apply for the extension of an E28A investor KITAS at least 30 days before it expires, through the immigration
-        office that issued it. The sponsor is your PT PMA. Overstaying costs IDR 1,000,000 per day.
-        """,
-    "tax_genius/npwp.md": """\
-        ---
-        title: "Registering for an NPWP"
-        collection: tax_genius
-        language: en
-        source: "Direktorat Jenderal Pajak"
-        last_reviewed: 2026-08-01
-        ---
-        # NPWP registration
-        A foreigner who is a tax resident (183 days in twelve months) registers for an NPWP, the tax identification
-        number, online through the tax office portal with a passport and KITAS.
-        """,
-}
-
-
-@pytest.fixture
-def chroma_dir(settings, tmp_path):
-    settings.CHROMA_DIR = tmp_path / "chroma"
-    return settings.CHROMA_DIR
-
-
-@pytest.fixture
-def knowledge_docs(db, chroma_dir, tmp_path):
-    """Two small documents ingested through the real command into a temporary Chroma index."""
-    folder = tmp_path / "docs"
-    for name, text in DOCS.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    call_command("kb_ingest", str(folder))
-    return folder
 
 
 @pytest.fixture

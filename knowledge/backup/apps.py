@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class BackupConfig(AppConfig):
+    name = "knowledge.backup"
+    label = "backup"
+    verbose_name = "Knowledge index backups"

@@ -1,0 +1,27 @@
+"""Back up the knowledge index to R2 now."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from knowledge.backup.services import backup_create
+from knowledge.backup.storage import BackupNotConfigured
+
+
+class Command(BaseCommand):
+    help = "Snapshot the Chroma index (manifest, tar.gz, sha256) and upload it to R2; applies retention."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args: object, **options: object) -> None:
+        try:
+            backup = backup_create()
+        except BackupNotConfigured as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        except Exception as exc:
+            raise CommandError(f"backup failed and was recorded as failed: {exc}", returncode=1) from exc
+        result = {"key": backup.key, "bytes": backup.size_bytes, "sha256": backup.sha256, "chunks": backup.chunks}
+        self.stdout.write(
+            json.dumps(result) if options["json"] else f"Uploaded {backup.key} ({backup.size_bytes} bytes)"
+        )
