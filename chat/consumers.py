@@ -3,14 +3,30 @@
 import asyncio
 import json
 import logging
+import time
 
+from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.throttling import SimpleRateThrottle
 
 from .pipeline import events
 from .pipeline.run import answer_events
 
 logger = logging.getLogger(__name__)
 UNAUTHENTICATED = 4401
+
+
+def ask_allowed(user_id: int) -> bool:
+    """The same per-user ask rate as the HTTP API (API_THROTTLE_ASK), as a fixed window in the shared cache."""
+    rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].get("ask")
+    if not rate:
+        return True
+    allowed, period = SimpleRateThrottle.parse_rate(None, rate)
+    key = f"ws-ask:{user_id}:{int(time.time() // period)}"
+    cache.add(key, 0, timeout=period + 1)
+    return cache.incr(key) <= allowed
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -54,6 +70,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         if self.answering is not None and not self.answering.done():
             await self.send_event(events.error("busy", "An answer is still streaming: stop it or wait."))
+            return
+        if not await sync_to_async(ask_allowed)(self.user.pk):
+            await self.send_event(events.error("throttled", "Too many questions in a short time; wait a minute."))
             return
         conversation_id = payload.get("conversation_id")
         if conversation_id is not None and not isinstance(conversation_id, int):
