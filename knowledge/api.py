@@ -1,0 +1,251 @@
+"""Knowledge API: search for signed-in users; document create/update/retire for staff."""
+
+import dataclasses
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAdminUser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from knowledge.ingest.drafts import DocumentDraft, draft_from_file
+from knowledge.ingest.parsers import LANGUAGES, RejectedFile
+from knowledge.models import Collection, Document
+from knowledge.search.index import IndexUnavailable
+from knowledge.selectors import MAX_K, InvalidQuery, collection_stats, knowledge_search
+from knowledge.services import document_retire, documents_ingest
+
+
+def _bad_request(message: str, **extra: object) -> Response:
+    return Response({"detail": message, **extra}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _invalid(serializer: serializers.Serializer) -> Response:
+    field, messages = next(iter(serializer.errors.items()))
+    message = messages[0] if isinstance(messages, list) and messages else str(messages)
+    label = "" if field == "non_field_errors" else f"{field}: "
+    return _bad_request(f"{label}{message}", errors=serializer.errors)
+
+
+def _index_down(exc: IndexUnavailable) -> Response:
+    return Response({"detail": f"The search index is unavailable: {exc}"}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+
+
+class SearchHitOutput(serializers.Serializer):
+    chunk_id = serializers.IntegerField()
+    document_id = serializers.IntegerField()
+    collection = serializers.CharField()
+    title = serializers.CharField()
+    source = serializers.CharField()
+    source_url = serializers.CharField()
+    language = serializers.CharField()
+    last_reviewed = serializers.DateField(allow_null=True)
+    stale = serializers.BooleanField()
+    heading_path = serializers.CharField()
+    chunk = serializers.CharField(source="text")
+    score = serializers.FloatField()
+    vector_score = serializers.FloatField(allow_null=True)
+    lexical_score = serializers.FloatField(allow_null=True)
+
+
+class SearchView(APIView):
+    class Input(serializers.Serializer):
+        q = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, default="")
+        k = serializers.IntegerField(required=False, default=5, min_value=1, max_value=MAX_K)
+        language = serializers.ChoiceField(choices=LANGUAGES, required=False)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="the question, up to 2,000 characters"),
+            OpenApiParameter(
+                "collection", str, many=True, description="collection slug(s), repeated or comma-separated"
+            ),
+            OpenApiParameter("k", int, description="number of results, 1-50 (default 5)"),
+            OpenApiParameter("language", str, enum=list(LANGUAGES)),
+        ],
+        responses=SearchHitOutput(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        data = self.Input(data=request.query_params)
+        if not data.is_valid():
+            return _invalid(data)
+        collections = [s.strip() for v in request.query_params.getlist("collection") for s in v.split(",") if s.strip()]
+        try:
+            hits = knowledge_search(
+                query=data.validated_data["q"],
+                collections=collections or None,
+                language=data.validated_data.get("language"),
+                k=data.validated_data["k"],
+            )
+        except InvalidQuery as exc:
+            return _bad_request(str(exc))
+        except IndexUnavailable as exc:
+            return _index_down(exc)
+        results = SearchHitOutput([dataclasses.asdict(hit) for hit in hits], many=True).data
+        return Response({"query": data.validated_data["q"].strip(), "results": results})
+
+
+class CollectionListView(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request) -> Response:
+        rows = [dataclasses.asdict(s) for s in collection_stats()]
+        return Response({"collections": rows})
+
+
+class DocumentOutput(serializers.ModelSerializer):
+    collection = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    chunks = serializers.SerializerMethodField()
+    stale = serializers.BooleanField(source="is_stale")
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "collection",
+            "title",
+            "source",
+            "source_url",
+            "language",
+            "last_reviewed",
+            "stale",
+            "status",
+            "original_name",
+            "file_format",
+            "checksum",
+            "chunks",
+            "updated_at",
+        ]
+
+    def get_chunks(self, document: Document) -> int:
+        return document.chunks.count()
+
+
+class DocumentFields(serializers.Serializer):
+    collection = serializers.SlugRelatedField(slug_field="slug", queryset=Collection.objects.all(), required=False)
+    file = serializers.FileField(required=False)
+    name = serializers.CharField(max_length=255, required=False)
+    title = serializers.CharField(max_length=300, required=False)
+    text = serializers.CharField(required=False, trim_whitespace=False)
+    language = serializers.ChoiceField(choices=LANGUAGES, required=False)
+    source = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    source_url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
+    last_reviewed = serializers.DateField(required=False, allow_null=True)
+
+    def validate_file(self, upload):
+        limit = settings.KNOWLEDGE_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise serializers.ValidationError(f"The file is larger than {limit // (1024 * 1024)} MB.")
+        return upload
+
+    def validate(self, attrs: dict) -> dict:
+        if "file" in attrs and "text" in attrs:
+            raise serializers.ValidationError("Send either a file or a text, not both.")
+        return attrs
+
+
+def _draft(fields: dict, current: Document | None) -> DocumentDraft:
+    """A draft from request fields; missing ones come from the file, then from the current document."""
+    collection = fields.get("collection") or (current.collection if current else None)
+    if "file" in fields:
+        upload = fields["file"]
+        parsed = draft_from_file(name=upload.name, raw=upload.read(), collection=collection)
+        overrides = {
+            key: fields[key] for key in ("title", "language", "source", "source_url", "last_reviewed") if key in fields
+        }
+        if current is not None:
+            overrides["original_name"] = current.original_name
+        if overrides:
+            overrides["checksum"] = ""  # edited metadata: the file's checksum no longer describes the content
+        return dataclasses.replace(parsed, **overrides) if overrides else parsed
+    if collection is None:
+        raise RejectedFile("(document)", "collection is required")
+    if current is None and not fields.get("text"):
+        raise RejectedFile("(document)", "send a file or a text")
+
+    def pick(key: str, default: object = "") -> object:
+        return fields[key] if key in fields else (getattr(current, key) if current else default)
+
+    title = pick("title") or ""
+    if not title:
+        raise RejectedFile("(document)", "title is required with a text")
+    return DocumentDraft(
+        collection=collection,
+        title=title,
+        text=fields["text"] if "text" in fields else current.body,
+        language=pick("language", "en"),
+        original_name=current.original_name if current else (fields.get("name") or f"{_slugify(title)}.md"),
+        source=pick("source"),
+        source_url=pick("source_url"),
+        last_reviewed=pick("last_reviewed", None),
+        file_format=current.file_format if current and "text" not in fields else "md",
+    )
+
+
+def _slugify(title: str) -> str:
+    from django.utils.text import slugify
+
+    return slugify(title)[:200] or "document"
+
+
+def _save(fields: dict, current: Document | None) -> tuple[Document | None, Response | None]:
+    try:
+        draft = _draft(fields, current)
+        if current is not None and draft.collection != current.collection:
+            raise RejectedFile(current.original_name, "a document cannot move to another collection; retire it instead")
+        outcome = documents_ingest(drafts=[draft])[0]
+    except RejectedFile as exc:
+        return None, _bad_request(str(exc))
+    except IndexUnavailable as exc:
+        return None, _index_down(exc)
+    return outcome.document, None
+
+
+class DocumentCreateView(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(request=DocumentFields, responses={201: DocumentOutput})
+    def post(self, request: Request) -> Response:
+        data = DocumentFields(data=request.data)
+        if not data.is_valid():
+            return _invalid(data)
+        document, error = _save(data.validated_data, None)
+        if error:
+            return error
+        return Response(DocumentOutput(document).data, status=status.HTTP_201_CREATED)
+
+
+class DocumentDetailView(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(responses=DocumentOutput)
+    def get(self, request: Request, document_id: int) -> Response:
+        return Response(DocumentOutput(get_object_or_404(Document, pk=document_id)).data)
+
+    @extend_schema(request=DocumentFields, responses=DocumentOutput)
+    def patch(self, request: Request, document_id: int) -> Response:
+        current = get_object_or_404(Document, pk=document_id)
+        data = DocumentFields(data=request.data, partial=True)
+        if not data.is_valid():
+            return _invalid(data)
+        document, error = _save(data.validated_data, current)
+        if error:
+            return error
+        return Response(DocumentOutput(document).data)
+
+    put = patch
+
+
+class DocumentRetireView(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(request=None, responses=DocumentOutput)
+    def post(self, request: Request, document_id: int) -> Response:
+        document = get_object_or_404(Document, pk=document_id)
+        try:
+            document_retire(document=document)
+        except IndexUnavailable as exc:
+            return _index_down(exc)
+        return Response(DocumentOutput(document).data)

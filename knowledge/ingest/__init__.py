@@ -1,0 +1,1 @@
+"""From a file to chunks: parsers.py reads the supported formats, chunking.py cuts the text along its structure."""

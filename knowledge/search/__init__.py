@@ -1,0 +1,1 @@
+"""Hybrid search: Chroma vectors (index.py) + in-memory BM25 (lexical.py), fused by reciprocal rank (hybrid.py)."""

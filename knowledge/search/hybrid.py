@@ -1,0 +1,131 @@
+"""Hybrid ranking: Chroma nearest neighbours + BM25, fused by reciprocal rank, times the collection's score boost.
+
+The lexical index and the collection boosts live in a per-process snapshot tied to `CorpusState.version`: a search
+costs one tiny query to read the version, and the snapshot is rebuilt only after ingest/retire changed it.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from knowledge.models import Chunk, Collection, CorpusState, Document
+from knowledge.search import index
+from knowledge.search.lexical import LexicalIndex, LexicalRow
+
+logger = logging.getLogger(__name__)
+
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Ranked:
+    chunk_id: int
+    collection: str
+    score: float
+    vector_score: float | None
+    lexical_score: float | None
+
+
+@dataclass(frozen=True)
+class CorpusSnapshot:
+    version: str
+    lexical: LexicalIndex
+    boosts: dict[str, float]  # every collection slug, in display order, with its score boost
+
+
+_snapshot: CorpusSnapshot | None = None
+_snapshot_lock = threading.Lock()
+
+
+def searchable_text(*, title: str, heading_path: str, text: str) -> str:
+    """What is embedded and lexically indexed for a chunk: its context (title, headings) then its text."""
+    return "\n".join(part for part in (title, heading_path, text) if part)
+
+
+def build_snapshot(version: str) -> CorpusSnapshot:
+    started = time.perf_counter()
+    rows = (
+        LexicalRow(
+            chunk_id=chunk_id,
+            collection=slug,
+            language=language,
+            text=searchable_text(title=title, heading_path=heading_path, text=text),
+        )
+        for chunk_id, slug, language, title, heading_path, text in Chunk.objects.filter(
+            document__status=Document.Status.ACTIVE
+        )
+        .order_by()
+        .values_list(
+            "id", "document__collection__slug", "document__language", "document__title", "heading_path", "text"
+        )
+        .iterator(chunk_size=5000)
+    )
+    lexical = LexicalIndex(rows)
+    boosts = dict(Collection.objects.values_list("slug", "score_boost"))
+    logger.info(
+        "knowledge lexical index built",
+        extra={
+            "chunks": len(lexical),
+            "terms": len(lexical.vocabulary),
+            "ms": round((time.perf_counter() - started) * 1000),
+        },
+    )
+    return CorpusSnapshot(version=version, lexical=lexical, boosts=boosts)
+
+
+def corpus_snapshot() -> CorpusSnapshot:
+    """The in-memory snapshot for the current corpus version (rebuilt only when the version changed)."""
+    global _snapshot
+    version = CorpusState.current()
+    snapshot = _snapshot
+    if snapshot is not None and snapshot.version == version:
+        return snapshot
+    with _snapshot_lock:
+        if _snapshot is None or _snapshot.version != version:
+            _snapshot = build_snapshot(version)
+        return _snapshot
+
+
+def forget_snapshot() -> None:
+    global _snapshot
+    with _snapshot_lock:
+        _snapshot = None
+
+
+def hybrid_rank(
+    *, query: str, vector, snapshot: CorpusSnapshot, slugs: Sequence[str], language: str | None, depth: int
+) -> list[Ranked]:
+    """Fuse the vector and lexical rankings of the allowed chunks; best first."""
+    # Chroma is asked without a metadata filter (filtered queries are ~10x slower) and we drop other languages here,
+    # so ask for more when a language filter will throw some away.
+    vector_matches = index.query(slugs=slugs, vector=vector, n_results=depth * 3 if language else depth)
+    if language:
+        vector_matches = [m for m in vector_matches if m.language == language]
+    vector_matches = vector_matches[:depth]
+    all_slugs = len(slugs) == len(snapshot.boosts)
+    mask = snapshot.lexical.mask(collections=None if all_slugs else slugs, language=language)
+    lexical_matches = snapshot.lexical.search(query, n_results=depth, mask=mask)
+
+    fused: dict[int, list] = {}  # chunk_id -> [collection, rrf, vector score, lexical score]
+    for rank, match in enumerate(vector_matches, start=1):
+        entry = fused.setdefault(match.chunk_id, [match.collection, 0.0, None, None])
+        entry[1] += 1.0 / (RRF_K + rank)
+        entry[2] = match.similarity
+    for rank, match in enumerate(lexical_matches, start=1):
+        entry = fused.setdefault(match.chunk_id, [match.collection, 0.0, None, None])
+        entry[1] += 1.0 / (RRF_K + rank)
+        entry[3] = match.score
+    ranked = [
+        Ranked(
+            chunk_id=chunk_id,
+            collection=slug,
+            score=rrf * snapshot.boosts.get(slug, 1.0),
+            vector_score=vector_score,
+            lexical_score=lexical_score,
+        )
+        for chunk_id, (slug, rrf, vector_score, lexical_score) in fused.items()
+    ]
+    ranked.sort(key=lambda r: r.score, reverse=True)
+    return ranked

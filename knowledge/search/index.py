@@ -1,0 +1,194 @@
+"""The one Chroma client module: a local PersistentClient under CHROMA_DIR, or a Chroma server when CHROMA_HOST is set.
+
+One Chroma collection per knowledge collection (cosine space); we pass our own embeddings and use chunk ids as ids.
+Settings are read at call time, so pointing CHROMA_DIR elsewhere (tests do) gives a new client.
+"""
+
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+COLLECTION_PREFIX = "knowledge-"
+UPSERT_BATCH = 2000
+
+
+class IndexUnavailable(RuntimeError):
+    """Chroma could not be reached or refused an operation."""
+
+
+@dataclass(frozen=True)
+class VectorMatch:
+    chunk_id: int
+    similarity: float  # cosine similarity, 1.0 = same direction
+    collection: str
+    language: str
+
+
+_lock = threading.Lock()
+_client: Any = None
+_client_key: tuple | None = None
+_collections: dict[str, Any] = {}
+
+
+def _settings_key() -> tuple:
+    host = getattr(settings, "CHROMA_HOST", "") or ""
+    if host:
+        return ("http", host, int(settings.CHROMA_PORT))
+    return ("local", str(settings.CHROMA_DIR))
+
+
+def get_client() -> Any:
+    """The process-wide Chroma client for the current settings (created on first use, re-created if they change)."""
+    global _client, _client_key
+    key = _settings_key()
+    if _client is not None and _client_key == key:
+        return _client
+    with _lock:
+        if _client is None or _client_key != key:
+            _drop_client()
+            _client = _make_client(key)
+            _client_key = key
+    return _client
+
+
+def _make_client(key: tuple) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if key[0] == "http":
+            return chromadb.HttpClient(host=key[1], port=key[2], settings=chroma_settings)
+        from pathlib import Path
+
+        Path(key[1]).mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=key[1], settings=chroma_settings)
+    except Exception as exc:  # connection refused, bad path, incompatible server
+        raise IndexUnavailable(f"cannot open Chroma ({key[0]} {key[1]}): {exc}") from exc
+
+
+def _drop_client() -> None:
+    global _client, _client_key
+    _collections.clear()
+    if _client is not None:
+        try:
+            from chromadb.api.client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+        except Exception:  # best effort: an older chromadb without the cache API
+            logger.debug("chroma system cache not cleared", exc_info=True)
+    _client = None
+    _client_key = None
+
+
+def reset_client() -> None:
+    """Forget the cached client and collection handles (after CHROMA_DIR changed or the directory was deleted)."""
+    with _lock:
+        _drop_client()
+
+
+def chroma_name(slug: str) -> str:
+    return f"{COLLECTION_PREFIX}{slug}"
+
+
+def _collection(slug: str, *, create: bool = True) -> Any:
+    client = get_client()
+    handle = _collections.get(slug)
+    if handle is not None:
+        return handle
+    try:
+        if create:
+            handle = client.get_or_create_collection(
+                chroma_name(slug), embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            )
+        else:
+            handle = client.get_collection(chroma_name(slug), embedding_function=None)
+    except Exception as exc:
+        if not create:
+            return None
+        raise IndexUnavailable(f"cannot open Chroma collection {chroma_name(slug)}: {exc}") from exc
+    _collections[slug] = handle
+    return handle
+
+
+def upsert(*, slug: str, chunk_ids: Sequence[int], vectors: np.ndarray, metadatas: Sequence[dict]) -> None:
+    if not len(chunk_ids):
+        return
+    collection = _collection(slug)
+    try:
+        for start in range(0, len(chunk_ids), UPSERT_BATCH):
+            end = start + UPSERT_BATCH
+            collection.upsert(
+                ids=[str(i) for i in chunk_ids[start:end]],
+                embeddings=vectors[start:end],
+                metadatas=list(metadatas[start:end]),
+            )
+    except Exception as exc:
+        raise IndexUnavailable(f"Chroma upsert into {chroma_name(slug)} failed: {exc}") from exc
+
+
+def delete(*, slug: str, chunk_ids: Iterable[int]) -> None:
+    ids = [str(i) for i in chunk_ids]
+    if not ids:
+        return
+    collection = _collection(slug)
+    try:
+        for start in range(0, len(ids), UPSERT_BATCH):
+            collection.delete(ids=ids[start : start + UPSERT_BATCH])
+    except Exception as exc:
+        raise IndexUnavailable(f"Chroma could not delete in {chroma_name(slug)}: {exc}") from exc
+
+
+def recreate(*, slug: str) -> None:
+    """Drop and recreate a collection's index (kb_reindex)."""
+    client = get_client()
+    _collections.pop(slug, None)
+    try:
+        client.delete_collection(chroma_name(slug))
+    except Exception:  # it did not exist
+        logger.debug("no chroma collection to drop", extra={"collection": slug})
+    _collection(slug)
+
+
+def count(*, slug: str) -> int:
+    collection = _collection(slug, create=False)
+    return int(collection.count()) if collection is not None else 0
+
+
+def query(*, slugs: Sequence[str], vector: np.ndarray, n_results: int) -> list[VectorMatch]:
+    """Nearest chunks across the given collections, best first."""
+    matches: list[VectorMatch] = []
+    for slug in slugs:
+        result = _query_one(slug, vector, n_results)
+        for chunk_id, distance, metadata in zip(
+            result["ids"][0], result["distances"][0], result["metadatas"][0], strict=True
+        ):
+            language = (metadata or {}).get("language", "")
+            matches.append(
+                VectorMatch(
+                    chunk_id=int(chunk_id), similarity=1.0 - float(distance), collection=slug, language=language
+                )
+            )
+    matches.sort(key=lambda m: m.similarity, reverse=True)
+    return matches
+
+
+def _query_one(slug: str, vector: np.ndarray, n_results: int) -> dict:
+    include = ["distances", "metadatas"]
+    try:
+        return _collection(slug).query(query_embeddings=[vector], n_results=n_results, include=include)
+    except IndexUnavailable:
+        raise
+    except Exception:  # noqa: S110 - the handle may point to a collection another process recreated: retry once
+        _collections.pop(slug, None)
+    try:
+        return _collection(slug).query(query_embeddings=[vector], n_results=n_results, include=include)
+    except Exception as exc:
+        raise IndexUnavailable(f"Chroma query on {chroma_name(slug)} failed: {exc}") from exc

@@ -1,0 +1,143 @@
+"""Reads of the knowledge base: hybrid search and collection statistics. No side effects."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from knowledge.models import Chunk, Collection, Document, is_stale
+from knowledge.search.hybrid import corpus_snapshot, hybrid_rank
+
+MAX_QUERY_CHARS = 2000
+MAX_K = 50
+LANGUAGES = ("en", "id", "it")
+
+
+class InvalidQuery(ValueError):
+    """A search request that cannot be answered; str(exc) is a message for the caller (HTTP 400, exit code 2)."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    chunk_id: int
+    document_id: int
+    title: str
+    source: str
+    source_url: str
+    collection: str
+    language: str
+    last_reviewed: datetime.date | None
+    stale: bool
+    text: str
+    heading_path: str
+    score: float
+    vector_score: float | None
+    lexical_score: float | None
+
+
+def collection_slugs() -> list[str]:
+    """All collection slugs in display order."""
+    return list(Collection.objects.values_list("slug", flat=True))
+
+
+def _clean_query(query: str) -> str:
+    query = (query or "").strip()
+    if not query:
+        raise InvalidQuery("The query is empty.")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidQuery(f"The query is too long ({len(query)} characters; the limit is {MAX_QUERY_CHARS}).")
+    return query
+
+
+def knowledge_search(
+    *, query: str, collections: list[str] | None = None, language: str | None = None, k: int = 5
+) -> list[SearchHit]:
+    """The k best chunks for a query, fusing vector and BM25 rankings; filters by collections and language.
+
+    Raises InvalidQuery for an empty or over-long query, an unknown collection or language, or k out of 1..50.
+    """
+    from nuzantara.embeddings import get_embedder
+
+    query = _clean_query(query)
+    if not 1 <= int(k) <= MAX_K:
+        raise InvalidQuery(f"k must be between 1 and {MAX_K}.")
+    if language is not None and language not in LANGUAGES:
+        raise InvalidQuery(f"Unknown language {language!r}; use one of {', '.join(LANGUAGES)}.")
+    snapshot = corpus_snapshot()
+    if collections:
+        unknown = [slug for slug in collections if slug not in snapshot.boosts]
+        if unknown:
+            raise InvalidQuery(f"Unknown collection: {', '.join(unknown)}.")
+        slugs = list(dict.fromkeys(collections))
+    else:
+        slugs = list(snapshot.boosts)
+    vector = get_embedder().encode_one(query)
+    ranked = hybrid_rank(
+        query=query, vector=vector, snapshot=snapshot, slugs=slugs, language=language, depth=max(20, 4 * k)
+    )
+    return _hydrate(ranked, k)
+
+
+def _hydrate(ranked: list, k: int) -> list[SearchHit]:
+    # Ask for a few extra: an index entry whose chunk was replaced meanwhile is skipped, not shown.
+    wanted = ranked[: k + 10]
+    chunks = Chunk.objects.filter(pk__in=[r.chunk_id for r in wanted], document__status=Document.Status.ACTIVE)
+    chunks = chunks.select_related("document__collection").only(
+        "id",
+        "text",
+        "heading_path",
+        "document__id",
+        "document__title",
+        "document__source",
+        "document__source_url",
+        "document__language",
+        "document__last_reviewed",
+        "document__collection__slug",
+    )
+    by_id = {chunk.pk: chunk for chunk in chunks}
+    hits: list[SearchHit] = []
+    for ranked_chunk in wanted:
+        chunk = by_id.get(ranked_chunk.chunk_id)
+        if chunk is None:
+            continue
+        document = chunk.document
+        hits.append(
+            SearchHit(
+                chunk_id=chunk.pk,
+                document_id=document.pk,
+                title=document.title,
+                source=document.source,
+                source_url=document.source_url,
+                collection=document.collection.slug,
+                language=document.language,
+                last_reviewed=document.last_reviewed,
+                stale=is_stale(document.last_reviewed),
+                text=chunk.text,
+                heading_path=chunk.heading_path,
+                score=ranked_chunk.score,
+                vector_score=ranked_chunk.vector_score,
+                lexical_score=ranked_chunk.lexical_score,
+            )
+        )
+        if len(hits) == k:
+            break
+    return hits
+
+
+@dataclass(frozen=True)
+class CollectionStats:
+    slug: str
+    name: str
+    documents: int
+    chunks: int
+
+
+def collection_stats() -> list[CollectionStats]:
+    """Active documents and their chunks per collection, in display order."""
+    active = Q(documents__status=Document.Status.ACTIVE)
+    documents = dict(Collection.objects.annotate(n=Count("documents", filter=active)).values_list("slug", "n"))
+    chunks = dict(Collection.objects.annotate(n=Count("documents__chunks", filter=active)).values_list("slug", "n"))
+    return [
+        CollectionStats(slug=slug, name=name, documents=documents[slug], chunks=chunks[slug])
+        for slug, name in Collection.objects.values_list("slug", "name")
+    ]
