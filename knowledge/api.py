@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from knowledge.ingest.drafts import DocumentDraft, draft_from_file
+from knowledge.ingest.drafts import DocumentDraft, draft_from_file, upload_limit_text
 from knowledge.ingest.parsers import LANGUAGES, RejectedFile
 from knowledge.models import Collection, Document
 from knowledge.search.index import IndexUnavailable
@@ -135,9 +135,8 @@ class DocumentFields(serializers.Serializer):
     last_reviewed = serializers.DateField(required=False, allow_null=True)
 
     def validate_file(self, upload):
-        limit = settings.KNOWLEDGE_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise serializers.ValidationError(f"The file is larger than {limit // (1024 * 1024)} MB.")
+        if upload.size > settings.KNOWLEDGE_MAX_UPLOAD_BYTES:
+            raise serializers.ValidationError(f"The file is larger than {upload_limit_text()}.")
         return upload
 
     def validate(self, attrs: dict) -> dict:

@@ -52,6 +52,14 @@ class DocumentDraft:
         return drafts
 
 
+def upload_limit_text() -> str:
+    """The upload size limit for messages: "20 MB", or "512 KB" for small limits."""
+    limit = settings.KNOWLEDGE_MAX_UPLOAD_BYTES
+    if limit >= 1024 * 1024:
+        return f"{limit / (1024 * 1024):g} MB"
+    return f"{max(1, limit // 1024)} KB"
+
+
 def resolve_collection(name: str, slug: str, collections: dict[str, Collection] | None = None) -> Collection:
     if not slug:
         raise RejectedFile(name, "no collection: add `collection:` to the front matter or pass --collection")
@@ -69,9 +77,8 @@ def draft_from_file(
     *, name: str, raw: bytes, collection: Collection | None = None, collections: dict[str, Collection] | None = None
 ) -> DocumentDraft:
     """Parse a file into a draft; `collection` forces the collection, otherwise the front matter names it."""
-    max_bytes = getattr(settings, "KNOWLEDGE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
-    if len(raw) > max_bytes:
-        raise RejectedFile(name, f"the file is larger than {max_bytes // (1024 * 1024)} MB")
+    if len(raw) > settings.KNOWLEDGE_MAX_UPLOAD_BYTES:
+        raise RejectedFile(name, f"the file is larger than {upload_limit_text()}")
     parsed = parse_file(name=name, raw=raw)
     metadata = parsed.metadata
     target = collection or resolve_collection(parsed.name, metadata["collection"], collections)
