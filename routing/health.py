@@ -1,15 +1,11 @@
-from django.conf import settings
-
 from nuzantara.health import CheckResult
+
+from .engine import TRAIN_HINT, router_get, router_problem
 
 
 def check_router() -> CheckResult:
-    """ "ok" when a trained checkpoint is in ROUTER_MODEL_DIR, else "missing" (the pipeline then abstains)."""
-    directory = settings.ROUTER_MODEL_DIR
-    if (directory / "config.json").is_file() and any(directory.glob("*.safetensors")):
-        return CheckResult("ok")
-    return CheckResult(
-        "missing",
-        healthy=False,
-        reason=f"no router checkpoint in {directory}: run `make run` or `python manage.py train_router`",
-    )
+    """ "ok (<model version>)" when a checkpoint loads, else "missing" (the pipeline then abstains on every query)."""
+    router = router_get()  # loads it once per process: /health also warms the router up
+    if router is not None:
+        return CheckResult(f"ok ({router.version})")
+    return CheckResult("missing", healthy=False, reason=f"{router_problem()}: {TRAIN_HINT}")

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .api import RouteView
+
+urlpatterns = [
+    path("api/v1/route", RouteView.as_view(), name="route"),
+]

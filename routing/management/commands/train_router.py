@@ -1,0 +1,81 @@
+import json
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from routing.dataset import DATA_DIR, InvalidDataset, examples_read
+from routing.registry import LABELS
+
+
+class Command(BaseCommand):
+    help = (
+        "Train the router: without --base-model a small T5 from scratch with a tokenizer trained on our data and the "
+        "demo corpus; with --base-model a fine-tuned local FLAN-T5. Writes model, tokenizer and metrics.json "
+        "atomically to --out (default ROUTER_MODEL_DIR)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--base-model", type=Path, help="a local FLAN-T5 directory (e.g. flan-t5-small) to fine-tune"
+        )
+        parser.add_argument("--epochs", type=int, help="passes over the training set (default: the tuned setting)")
+        parser.add_argument("--out", type=Path, help="checkpoint directory (default: ROUTER_MODEL_DIR)")
+        parser.add_argument("--seed", type=int, help="random seed (default 1234); same seed, same model")
+        parser.add_argument("--train", type=Path, default=DATA_DIR / "train.jsonl", help="training JSONL")
+        parser.add_argument(
+            "--dev", type=Path, default=DATA_DIR / "dev.jsonl", help="dev JSONL (measured, never trained on)"
+        )
+        parser.add_argument("--no-dev", action="store_true", help="do not measure on a dev set")
+        parser.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+
+    def handle(self, *args, **options) -> None:
+        from routing.t5.training import TrainingConfig, router_train
+
+        if options["epochs"] is not None and options["epochs"] < 1:
+            raise CommandError("--epochs must be at least 1", returncode=2)
+        base_model: Path | None = options["base_model"]
+        if base_model is not None and not (base_model / "config.json").is_file():
+            raise CommandError(f"--base-model {base_model} is not a model directory (no config.json)", returncode=2)
+        try:
+            train = examples_read(options["train"])
+            dev = None if options["no_dev"] else examples_read(options["dev"])
+        except InvalidDataset as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        if dev and {e.query.casefold() for e in dev} & {e.query.casefold() for e in train}:
+            raise CommandError("the dev set shares queries with the training set: it must stay unseen", returncode=2)
+        overrides = {key: options[key] for key in ("epochs", "seed") if options[key] is not None}
+        config = TrainingConfig(**overrides)
+        out_dir = Path(options["out"] or settings.ROUTER_MODEL_DIR)
+        corpus = [] if base_model else _demo_corpus()
+        started = time.monotonic()
+        result = router_train(
+            train=train,
+            dev=dev,
+            labels=LABELS,
+            out_dir=out_dir,
+            corpus=corpus,
+            base_model=base_model,
+            config=config,
+            progress=not options["json"] and options["verbosity"] > 0,
+        )
+        metrics = {**result.metrics, "wall_seconds": round(time.monotonic() - started, 1), "directory": str(out_dir)}
+        if options["json"]:
+            self.stdout.write(json.dumps({k: v for k, v in metrics.items() if k != "config"}))
+            return
+        dev_text = (
+            f", dev accuracy {metrics['dev_accuracy']:.3f} on {metrics['n_dev']}" if "dev_accuracy" in metrics else ""
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Router {result.version} written to {out_dir}: {metrics['n_train']} training queries, "
+                f"{metrics['train_seconds']:.0f} s{dev_text}."
+            )
+        )
+
+
+def _demo_corpus() -> list[str]:
+    """The demo knowledge base, for the tokenizer's vocabulary (whatever is there; none is fine)."""
+    root = Path(settings.BASE_DIR) / "knowledge" / "demo"
+    return [path.read_text(encoding="utf-8", errors="replace") for path in sorted(root.glob("**/*.md"))]
