@@ -102,7 +102,8 @@ def hybrid_rank(
     # so ask for more when a language filter will throw some away.
     vector_matches = index.query(slugs=slugs, vector=vector, n_results=depth * 3 if language else depth)
     if language:
-        vector_matches = [m for m in vector_matches if m.language == language]
+        language_of = snapshot.lexical.language_of
+        vector_matches = [m for m in vector_matches if language_of(m.chunk_id) == language]
     vector_matches = vector_matches[:depth]
     all_slugs = len(slugs) == len(snapshot.boosts)
     mask = snapshot.lexical.mask(collections=None if all_slugs else slugs, language=language)

@@ -59,6 +59,7 @@ class LexicalIndex:
         self.language_names = sorted(set(languages))
         lang_code = {name: i for i, name in enumerate(self.language_names)}
         self.language_codes = np.asarray([lang_code[lang] for lang in languages], dtype=np.int16)
+        self.row_of = {chunk_id: row for row, chunk_id in enumerate(chunk_ids)}
         self.matrix = self._weights(doc_index, term_index, np.asarray(lengths, dtype=np.float64))
 
     def _weights(
@@ -84,6 +85,10 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return len(self.chunk_ids)
+
+    def language_of(self, chunk_id: int) -> str | None:
+        row = self.row_of.get(chunk_id)
+        return None if row is None else self.language_names[self.language_codes[row]]
 
     def mask(self, *, collections: Sequence[str] | None, language: str | None) -> np.ndarray | None:
         """Rows allowed by the filters (None: all rows)."""
