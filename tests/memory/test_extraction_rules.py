@@ -1,0 +1,148 @@
+"""The offline extractor, in English, Indonesian and Italian: what it finds, and what it must not take as a fact."""
+
+from datetime import date
+
+import pytest
+
+from memory.extraction.dates import parse_dates
+from memory.extraction.rules import RuleBasedExtractor, extract_candidates
+
+TODAY = date(2025, 6, 1)
+
+
+def slots(text: str, *, explicit: bool = False) -> dict[str, str]:
+    return {c.key: c.value for c in extract_candidates(text, today=TODAY, explicit=explicit) if c.action == "assert"}
+
+
+def retracted(text: str) -> set[tuple[str, str]]:
+    return {(c.key, c.value) for c in extract_candidates(text, today=TODAY) if c.action == "retract"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hi, my name is Marco and I live in Canggu.", {"name": "Marco", "city": "Canggu"}),
+        ("I'm Italian, married to an Indonesian, and we have two kids.", {"nationality": "Italian", "marital_status": "married", "spouse_nationality": "Indonesian", "children": "2"}),
+        ("I hold an investor KITAS that expires on 14 March 2026.", {"visa_type": "Investor KITAS (E28A)", "visa_expiry": "2026-03-14"}),
+        ("My company is called PT Surya Abadi, it's a PT PMA.", {"company": "PT Surya Abadi", "company_type": "PT PMA"}),
+        ("I need to file my annual tax return by 31 March 2026.", {"deadline:file-annual-tax-return": "2026-03-31"}),
+        ("I'm a US citizen based in Seminyak, please answer in Italian.", {"nationality": "American", "city": "Seminyak", "answer_language": "Italian"}),
+        ("i live in ubud with my wife", {"city": "Ubud"}),
+    ],
+)  # fmt: skip
+def test_english_facts_are_extracted(text, expected):
+    assert slots(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Nama saya Budi, saya orang Australia dan tinggal di daerah Berawa.", {"name": "Budi", "nationality": "Australian", "city": "Berawa"}),
+        ("KITAS saya habis tanggal 14/03/2026.", {"visa_expiry": "2026-03-14"}),
+        ("Saya pakai visa lansia, istri saya orang Indonesia.", {"visa_type": "Retirement KITAS (E33E)", "spouse_nationality": "Indonesian"}),
+        ("Perusahaan saya bernama PT Bintang Laut.", {"company": "PT Bintang Laut"}),
+        ("Saya harus lapor SPT tahunan sebelum 31 Maret 2026.", {"deadline:lapor-spt-tahunan": "2026-03-31"}),
+        ("Kami punya tiga anak dan sudah pindah ke Sanur.", {"children": "3", "city": "Sanur"}),
+    ],
+)  # fmt: skip
+def test_indonesian_facts_are_extracted(text, expected):
+    assert slots(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mi chiamo Luca, sono italiano e vivo a Ubud da tre anni.", {"name": "Luca", "nationality": "Italian", "city": "Ubud"}),
+        ("Il mio visto scade il 3 marzo 2027.", {"visa_expiry": "2027-03-03"}),
+        ("Ho un KITAS investor e la mia società si chiama PT Mare Blu.", {"visa_type": "Investor KITAS (E28A)", "company": "PT Mare Blu"}),
+        ("Mia moglie si chiama Kadek e abbiamo due figli.", {"spouse": "Kadek", "children": "2"}),
+        ("Devo rinnovare il KITAS entro il 15 luglio 2025.", {"deadline:rinnovare-kitas": "2025-07-15"}),
+        ("Sono in pensione, rispondimi in italiano.", {"occupation": "retired", "answer_language": "Italian"}),
+    ],
+)  # fmt: skip
+def test_italian_facts_are_extracted(text, expected):
+    assert slots(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I moved from Canggu to Sanur last month.", {"city": "Sanur"}),
+        ("Aku udah pindah ke Ubud.", {"city": "Ubud"}),
+        ("Mi sono trasferita da Canggu a Sanur.", {"city": "Sanur"}),
+    ],
+)
+def test_a_move_states_the_new_place_only(text, expected):
+    assert slots(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I don't live in Canggu anymore.", {("city", "Canggu")}),
+        ("Saya sudah tidak tinggal di Canggu lagi.", {("city", "Canggu")}),
+        ("Non vivo più a Canggu.", {("city", "Canggu")}),
+        ("I sold my company last year.", {("company", ""), ("company_type", "")}),
+        ("Sono divorziato.", {("spouse", ""), ("spouse_nationality", "")}),
+    ],
+)
+def test_statements_that_something_no_longer_holds_are_retractions(text, expected):
+    assert retracted(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Do I need a KITAS if I live in Ubud?",
+        "Can I open a PT PMA as an Italian?",
+        "If I move to Sanur, do I have to report to immigration?",
+        "I want to move to Ubud next year and get an investor KITAS.",
+        "Saya ingin pindah ke Ubud tahun depan.",
+        "Vorrei trasferirmi a Sanur.",
+        "I have a question about the KITAS.",
+        "My friend lives in Canggu.",
+        "Berapa biaya KITAS investor?",
+        "Quanto costa il KITAS investor?",
+    ],
+)
+def test_questions_plans_and_other_peoples_facts_are_not_facts(text):
+    assert slots(text) == {}
+
+
+def test_the_assistants_words_are_not_taken_as_facts_about_the_user():
+    extractor = RuleBasedExtractor(today=TODAY)
+
+    candidates = extractor.extract(
+        user_text="How do I extend my stay?", assistant_text="Since you live in Canggu on a B211A, ...", existing=[]
+    )
+
+    assert candidates == []
+
+
+def test_the_last_value_said_wins_within_one_message():
+    assert slots("I live in Canggu. Actually no, I live in Sanur now.") == {"city": "Sanur"}
+
+
+def test_phone_numbers_and_emails_are_only_kept_when_the_user_asks_to_remember_them():
+    text = "My phone number is +62 812 3456 7890 and my email is marco@example.com"
+
+    assert "phone" not in slots(text)
+    assert slots(text, explicit=True) | {} == {"phone": "6281234567890", "email": "marco@example.com"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("on 14 March 2026", ["2026-03-14"]),
+        ("March 14, 2026", ["2026-03-14"]),
+        ("14/03/2026", ["2026-03-14"]),
+        ("2026-01-31", ["2026-01-31"]),
+        ("tanggal 5 Agustus", ["2025-08-05"]),
+        ("scade a marzo", ["March 2026"]),
+        ("akhir Oktober 2025", ["end of October 2025"]),
+        ("until 2026", ["2026"]),
+        ("I may come", []),
+    ],
+)
+def test_dates_are_normalized_in_three_languages(text, expected):
+    assert [d.text for d in parse_dates(text, today=TODAY)] == expected
