@@ -1,0 +1,250 @@
+"""Reads: the golden-answer lookup the chat pipeline calls before routing, the "test a query" view, hit-rate stats.
+
+`golden_answer_lookup` writes one GoldenLookup row per call (log=True): the log is how the threshold is tuned and
+where the nightly job finds the questions golden answers do not cover yet.
+"""
+
+import datetime
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from .matching.guards import QueryFeatures, Refusal, refusal
+from .matching.index import Candidate, current_snapshot
+from .matching.text import normalize_question
+from .models import GoldenAnswer, GoldenLookup
+
+MAX_QUERY_CHARS = 2000
+CANDIDATES = 5
+
+
+class InvalidGoldenQuery(ValueError):
+    """A query the API/CLI refuses; str(exc) is the message (HTTP 400, exit code 2)."""
+
+
+def golden_query_validate(query: object) -> str:
+    """The stripped query, or InvalidGoldenQuery when it is empty or longer than 2,000 characters."""
+    if not isinstance(query, str) or not query.strip():
+        raise InvalidGoldenQuery("The query is empty.")
+    query = query.strip()
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidGoldenQuery(f"The query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}.")
+    return query
+
+
+def golden_threshold() -> float:
+    return float(settings.GOLDEN_THRESHOLD)
+
+
+# The blend of bench/golden.py's replay (see matching/lexical.py); settings may override them.
+LEXICAL_WEIGHT = 0.5
+LEXICAL_PIVOT = 0.7
+
+
+def _blend() -> dict:
+    return {
+        "weight": float(getattr(settings, "GOLDEN_LEXICAL_WEIGHT", LEXICAL_WEIGHT)),
+        "pivot": float(getattr(settings, "GOLDEN_LEXICAL_PIVOT", LEXICAL_PIVOT)),
+    }
+
+
+@dataclass(frozen=True)
+class GoldenLookupResult:
+    hit: bool
+    golden_answer_id: int | None  # the answer served, or on a miss the nearest one (what `similarity` refers to)
+    similarity: float
+    refused_by: str | None  # negation | code | number: the guard that refused the nearest answer above threshold
+    answer: str  # empty on a miss
+    latency_ms: float
+    sources: list[dict]  # [{"document_id", "title", "source", "chunk_id"}] of the served answer; empty on a miss
+
+    def as_json(self) -> dict:
+        """The documented shape of the API and `golden_lookup --json`."""
+        return {
+            "hit": self.hit,
+            "golden_answer_id": self.golden_answer_id,
+            "similarity": round(self.similarity, 4),
+            "refused_by": self.refused_by,
+            "answer": self.answer,
+            "latency_ms": round(self.latency_ms, 2),
+        }
+
+
+@dataclass(frozen=True)
+class CandidateReport:
+    """One nearest golden answer, as the admin "test a query" box shows it."""
+
+    golden_answer_id: int
+    question: str
+    matched_text: str
+    similarity: float  # the blended score the threshold applies to
+    cosine: float
+    coverage: float
+    above_threshold: bool
+    refused_by: str | None
+    refusal_detail: str
+    expired: bool
+
+
+@dataclass(frozen=True)
+class _Decision:
+    method: str
+    hit: Candidate | None
+    nearest: Candidate | None
+    refusal: Refusal | None
+    reports: list[CandidateReport]
+
+
+def _check(candidate: Candidate, features: QueryFeatures) -> Refusal | None:
+    return refusal(
+        features,
+        matched_text=candidate.matched_text,
+        matched_negated=candidate.matched_negated,
+        codes=candidate.answer.codes,
+        numbers=candidate.answer.numbers,
+    )
+
+
+def _decide(query: str, *, threshold: float, k: int = CANDIDATES, explain: bool = False) -> _Decision:
+    snapshot = current_snapshot()
+    today = timezone.localdate()
+    exact = snapshot.exact_match(normalize_question(query))
+    if exact is not None and exact.answer.servable(today) and not explain:
+        return _Decision("exact", exact, exact, None, [])
+
+    from .matching.encoder import get_encoder
+
+    candidates = snapshot.nearest(get_encoder().encode_one(query), query, k=k, **_blend()) if snapshot.answers else []
+    if exact is not None:  # explain mode: show the exact match first, like the lookup decides
+        candidates = [exact, *[c for c in candidates if c.answer.id != exact.answer.id]][:k]
+    features = QueryFeatures.of(query)
+    hit: Candidate | None = None
+    first_refusal: Refusal | None = None
+    reports: list[CandidateReport] = []
+    for candidate in candidates:
+        is_exact = candidate is exact
+        above = is_exact or candidate.similarity >= threshold
+        expired = not candidate.answer.servable(today)
+        refused = None if is_exact else _check(candidate, features)
+        if explain:
+            reports.append(
+                CandidateReport(
+                    golden_answer_id=candidate.answer.id,
+                    question=candidate.answer.question,
+                    matched_text=candidate.matched_text,
+                    similarity=candidate.similarity,
+                    cosine=candidate.cosine,
+                    coverage=candidate.coverage,
+                    above_threshold=above,
+                    refused_by=refused.guard if refused else None,
+                    refusal_detail=refused.detail if refused else "",
+                    expired=expired,
+                )
+            )
+        if hit is not None or not above or expired:
+            continue
+        if refused is None:
+            hit = candidate
+        elif first_refusal is None:
+            first_refusal = refused
+    method = "exact" if hit is not None and hit is exact else ("semantic" if hit is not None else "")
+    nearest = hit or (candidates[0] if candidates else None)
+    return _Decision(method, hit, nearest, None if hit else first_refusal, reports)
+
+
+def golden_answer_lookup(*, query: str, log: bool = True) -> GoldenLookupResult:
+    """Serve a golden answer for this question if one matches: exact (normalized) or semantic above GOLDEN_THRESHOLD,
+    and no guard refuses it. Never raises on user text: an empty or over-long query is a miss."""
+    started = time.perf_counter()
+    threshold = golden_threshold()
+    text = (query or "").strip()
+    if not text or len(text) > MAX_QUERY_CHARS:
+        decision = _Decision("", None, None, None, [])
+    else:
+        decision = _decide(text, threshold=threshold)
+    latency_ms = (time.perf_counter() - started) * 1000
+    hit = decision.hit
+    nearest = decision.nearest
+    result = GoldenLookupResult(
+        hit=hit is not None,
+        golden_answer_id=nearest.answer.id if nearest else None,
+        similarity=nearest.similarity if nearest else 0.0,
+        refused_by=decision.refusal.guard if decision.refusal else None,
+        answer=hit.answer.answer if hit else "",
+        latency_ms=latency_ms,
+        sources=hit.answer.source_dicts() if hit else [],
+    )
+    if log and text and len(text) <= MAX_QUERY_CHARS:
+        from .services import golden_lookup_record
+
+        golden_lookup_record(
+            query=text,
+            result=result,
+            cosine=nearest.cosine if nearest else None,
+            coverage=nearest.coverage if nearest else None,
+            method=decision.method,
+            refusal_detail=decision.refusal.detail if decision.refusal else "",
+            threshold=threshold,
+        )
+    return result
+
+
+def golden_answer_explain(*, query: str, k: int = 8) -> list[CandidateReport]:
+    """The k nearest golden answers with their similarity and the guard (if any) that refuses each. Not logged."""
+    text = golden_query_validate(query)
+    return _decide(text, threshold=golden_threshold(), k=k, explain=True).reports
+
+
+def golden_answer_list(*, status: str | None = None) -> QuerySet[GoldenAnswer]:
+    answers = GoldenAnswer.objects.prefetch_related("variants", "source_documents")
+    return answers.filter(status=status) if status else answers
+
+
+@dataclass(frozen=True)
+class DailyHitRate:
+    day: datetime.date
+    lookups: int
+    hits: int
+    refused: int
+
+    @property
+    def rate(self) -> float:
+        return self.hits / self.lookups if self.lookups else 0.0
+
+
+def golden_hit_rate_daily(*, days: int = 30) -> list[DailyHitRate]:
+    """Lookups, hits and guard refusals per day over the last `days` days, oldest first."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    rows = (
+        GoldenLookup.objects.filter(created_at__gte=since)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(
+            lookups=Count("id"),
+            hits=Count("id", filter=Q(hit=True)),
+            refused=Count("id", filter=Q(hit=False) & ~Q(refused_by="")),
+        )
+        .order_by("day")
+    )
+    return [DailyHitRate(r["day"], r["lookups"], r["hits"], r["refused"]) for r in rows]
+
+
+def golden_missed_questions(*, since: datetime.datetime) -> list[tuple[str, int]]:
+    """User questions since `since` that no golden answer served, as (text, times asked) grouped by normalized text,
+    most asked first (the nightly job clusters them)."""
+    rows = (
+        GoldenLookup.objects.filter(created_at__gte=since, hit=False)
+        .order_by("created_at")
+        .values_list("query", flat=True)
+    )
+    texts: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for query in rows.iterator(chunk_size=2000):
+        key = normalize_question(query)
+        texts.setdefault(key, query)
+        counts[key] = counts.get(key, 0) + 1
+    return sorted(((texts[key], counts[key]) for key in texts), key=lambda pair: -pair[1])
