@@ -147,6 +147,9 @@ _TRAILING = re.compile(
     r"da\s+ora\s+in\s+poi))+\W*$",
     I,
 )
+_UPDATE_OBJECT = re.compile(
+    r"^(?:my|your|the|il\s+mio|la\s+mia|i\s+miei|le\s+mie|[^\W\d_]+\s+(?:saya|aku))(?:\s+[\w']+){0,2}\s*[,:]\s+", I
+)
 _VAGUE = re.compile(
     r"^(?:my\s+)?(?:details|data|info|information|profile|this|that|it|data\s+saya|i\s+miei\s+dati)$", I
 )
@@ -218,7 +221,8 @@ def memory_command_parse(text: str) -> MemoryCommand:
 
     update = _UPDATE.search(text)
     if update:
-        return MemoryCommand(Intent.UPDATE, _around(text, update))
+        content = _UPDATE_OBJECT.sub("", _around(text, update))  # "my address, I moved to Sanur"
+        return MemoryCommand(Intent.UPDATE, content)
     remember = remember_no_forget or _REMEMBER.search(text)
     if remember:
         content = _around(text, remember)
