@@ -11,6 +11,7 @@ from knowledge.search.hybrid import corpus_snapshot, hybrid_rank
 MAX_QUERY_CHARS = 2000
 MAX_K = 50
 LANGUAGES = ("en", "id", "it")
+MAX_CHUNKS_PER_DOCUMENT = 2
 
 
 class InvalidQuery(ValueError):
@@ -79,8 +80,9 @@ def knowledge_search(
 
 
 def _hydrate(ranked: list, k: int) -> list[SearchHit]:
-    # Ask for a few extra: an index entry whose chunk was replaced meanwhile is skipped, not shown.
-    wanted = ranked[: k + 10]
+    # Ask for extra: an index entry whose chunk was replaced meanwhile is skipped, and so are a document's chunks
+    # beyond MAX_CHUNKS_PER_DOCUMENT, so that k results cite more than one or two sources.
+    wanted = ranked[: k * 3 + 10]
     chunks = Chunk.objects.filter(pk__in=[r.chunk_id for r in wanted], document__status=Document.Status.ACTIVE)
     chunks = chunks.select_related("document__collection").only(
         "id",
@@ -96,10 +98,12 @@ def _hydrate(ranked: list, k: int) -> list[SearchHit]:
     )
     by_id = {chunk.pk: chunk for chunk in chunks}
     hits: list[SearchHit] = []
+    per_document: dict[int, int] = {}
     for ranked_chunk in wanted:
         chunk = by_id.get(ranked_chunk.chunk_id)
-        if chunk is None:
+        if chunk is None or per_document.get(chunk.document_id, 0) >= MAX_CHUNKS_PER_DOCUMENT:
             continue
+        per_document[chunk.document_id] = per_document.get(chunk.document_id, 0) + 1
         document = chunk.document
         hits.append(
             SearchHit(

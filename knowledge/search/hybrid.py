@@ -13,10 +13,14 @@ from dataclasses import dataclass
 from knowledge.models import Chunk, Collection, CorpusState, Document
 from knowledge.search import index
 from knowledge.search.lexical import LexicalIndex, LexicalRow
+from knowledge.search.tokens import detect_language
 
 logger = logging.getLogger(__name__)
 
 RRF_K = 60
+# The bundled embedder (all-MiniLM-L6-v2) is English-only: for Indonesian and Italian queries its neighbours are
+# mostly "texts in the same language", so the lexical ranking gets more say there.
+VECTOR_WEIGHT = {"en": 1.0, "id": 0.5, "it": 0.5}
 
 
 @dataclass(frozen=True)
@@ -109,10 +113,11 @@ def hybrid_rank(
     mask = snapshot.lexical.mask(collections=None if all_slugs else slugs, language=language)
     lexical_matches = snapshot.lexical.search(query, n_results=depth, mask=mask)
 
+    vector_weight = VECTOR_WEIGHT.get(detect_language(query), 1.0)
     fused: dict[int, list] = {}  # chunk_id -> [collection, rrf, vector score, lexical score]
     for rank, match in enumerate(vector_matches, start=1):
         entry = fused.setdefault(match.chunk_id, [match.collection, 0.0, None, None])
-        entry[1] += 1.0 / (RRF_K + rank)
+        entry[1] += vector_weight / (RRF_K + rank)
         entry[2] = match.similarity
     for rank, match in enumerate(lexical_matches, start=1):
         entry = fused.setdefault(match.chunk_id, [match.collection, 0.0, None, None])

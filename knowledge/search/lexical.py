@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from knowledge.search import glossary
 from knowledge.search.tokens import tokenize
 
 K1 = 1.5
@@ -104,11 +105,17 @@ class LexicalIndex:
             allowed &= self.language_codes == self.language_names.index(language)
         return allowed
 
-    def search(self, query: str, *, n_results: int, mask: np.ndarray | None = None) -> list[LexicalMatch]:
-        term_ids = sorted({self.vocabulary[t] for t in tokenize(query) if t in self.vocabulary})
-        if not term_ids or not len(self.chunk_ids):
+    def search(
+        self, query: str, *, n_results: int, mask: np.ndarray | None = None, expand_query: bool = True
+    ) -> list[LexicalMatch]:
+        terms = tokenize(query)
+        weights = glossary.expand(terms) if expand_query else dict.fromkeys(terms, 1.0)
+        known = [(self.vocabulary[t], w) for t, w in weights.items() if t in self.vocabulary]
+        if not known or not len(self.chunk_ids):
             return []
-        scores = np.asarray(self.matrix[:, term_ids].sum(axis=1)).ravel()
+        columns = np.fromiter((c for c, _ in known), dtype=np.int64, count=len(known))
+        column_weights = np.fromiter((w for _, w in known), dtype=np.float32, count=len(known))
+        scores = np.asarray(self.matrix[:, columns] @ column_weights).ravel()
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
         candidates = np.flatnonzero(scores > 0)

@@ -195,3 +195,39 @@ def test_the_fourteen_collections_exist_in_order(db):
         "zantara_books",
     ]
     assert Collection.objects.get(slug="bali_zero_pricing").score_boost > 1.0
+
+
+def test_an_italian_question_finds_an_english_document_through_the_glossary(db, visa):
+    documents_ingest(
+        drafts=[
+            DocumentDraftFactory(
+                collection=visa,
+                title="Overstay charges",
+                text="# Overstay\n\nForeigners who overstay pay a fine of one million rupiah per day.",
+            ),
+            DocumentDraftFactory(
+                collection=visa,
+                language="it",
+                title="Termini del saldo",
+                text="# Saldo\n\nIl saldo si versa alla consegna dei documenti dell'ufficio.",
+            ),
+        ]
+    )
+
+    hits = knowledge_search(query="quanto si paga di multa per ogni giorno?", k=1)
+
+    assert names(hits) == ["Overstay charges"]
+
+
+def test_one_document_fills_at_most_two_of_the_results(db, visa):
+    sections = "\n\n".join(f"## Part {i}\n\nThe golden visa rule number {i} for investors." for i in range(6))
+    documents_ingest(
+        drafts=[
+            DocumentDraftFactory(collection=visa, title="Golden visa", text=f"# Golden visa\n\n{sections}"),
+            DocumentDraftFactory(collection=visa, title="Other", text="# Other\n\nInvestors and visas in general."),
+        ]
+    )
+
+    hits = knowledge_search(query="golden visa rule for investors", k=5)
+
+    assert names(hits) == ["Golden visa", "Golden visa", "Other"]
