@@ -52,9 +52,7 @@ def test_markdown_front_matter_gives_the_metadata():
 
 
 def test_text_without_metadata_gets_a_title_and_a_detected_language():
-    raw = (
-        b"Dalam hal ini, warga negara asing yang tinggal di Indonesia wajib memiliki izin tinggal dan sponsor."
-    )
+    raw = b"Dalam hal ini, warga negara asing yang tinggal di Indonesia wajib memiliki izin tinggal dan sponsor."
 
     parsed = parse_file(name="izin_tinggal.txt", raw=raw)
 
