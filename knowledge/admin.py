@@ -17,6 +17,7 @@ from knowledge.models import Chunk, Collection, CorpusState, Document
 from knowledge.search.index import IndexUnavailable
 from knowledge.selectors import InvalidQuery, knowledge_search
 from knowledge.services import collection_reindex, document_reindex, document_retire, documents_ingest
+from knowledge.tasks import collection_reindex_task
 
 ACTIVE = Q(documents__status=Document.Status.ACTIVE)
 
@@ -57,6 +58,11 @@ class CollectionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Rebuild the Chroma index of the selected collections")
     def reindex(self, request: HttpRequest, queryset: QuerySet) -> None:
+        if not settings.CELERY_TASK_ALWAYS_EAGER:  # a worker is there: do not hold the request for minutes
+            for collection in queryset:
+                collection_reindex_task.delay(collection.pk)
+            self.message_user(request, f"Reindex queued for {queryset.count()} collection(s).", messages.SUCCESS)
+            return
         try:
             counts = {c.slug: collection_reindex(collection=c) for c in queryset}
         except IndexUnavailable as exc:

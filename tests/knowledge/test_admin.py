@@ -108,3 +108,16 @@ def test_non_staff_cannot_open_curation_pages(client, user):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_reindex_action_rebuilds_the_collection_index(staff_client, visa, settings):
+    from knowledge.search import index
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # no worker here: the action runs inline
+    documents_ingest(drafts=[DocumentDraftFactory(collection=visa, text=TEXT)])
+    index.recreate(slug="visa_oracle")  # the index lost its entries
+
+    response = staff_client.post("/admin/knowledge/collection/", {"action": "reindex", "_selected_action": [visa.pk]})
+
+    assert response.status_code == 302
+    assert index.count(slug="visa_oracle") == 1
