@@ -213,8 +213,11 @@ def main() -> None:
         sweep_here()
         return
     if args.url:
-        with login(args.url.rstrip("/"), args.username, args.password) as client:
+        client = login(args.url.rstrip("/"), args.username, args.password)
+        try:
             run_http(client)
+        finally:
+            client.close()
         return
     env = own_environment(args.ingest)
     try:
@@ -223,8 +226,11 @@ def main() -> None:
             return
         server = env.serve()
         try:
-            with login(server.url, args.username, args.password) as client:
+            client = login(server.url, args.username, args.password)
+            try:
                 run_http(client)
+            finally:
+                client.close()
         finally:
             server.stop()
     finally:

@@ -207,3 +207,12 @@ class GoldenIndexState(models.Model):
     @classmethod
     def current(cls) -> str:
         return cls.objects.filter(pk=1).values_list("version", flat=True).first() or "initial"
+
+
+class GoldenAnswerReview(GoldenAnswer):
+    """The review queue: drafts and answers whose sources changed (an admin screen over the same table)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "golden answer to review"
+        verbose_name_plural = "review queue"

@@ -88,6 +88,7 @@ class CandidateReport:
     refused_by: str | None
     refusal_detail: str
     expired: bool
+    served: bool  # the one the lookup would serve
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,11 @@ def _decide(query: str, *, threshold: float, k: int = CANDIDATES, explain: bool 
         above = is_exact or candidate.similarity >= threshold
         expired = not candidate.answer.servable(today)
         refused = None if is_exact else _check(candidate, features)
+        served = hit is None and above and not expired and refused is None
+        if served:
+            hit = candidate
+        elif hit is None and above and not expired and first_refusal is None:
+            first_refusal = refused
         if explain:
             reports.append(
                 CandidateReport(
@@ -143,14 +149,11 @@ def _decide(query: str, *, threshold: float, k: int = CANDIDATES, explain: bool 
                     refused_by=refused.guard if refused else None,
                     refusal_detail=refused.detail if refused else "",
                     expired=expired,
+                    served=served,
                 )
             )
-        if hit is not None or not above or expired:
-            continue
-        if refused is None:
-            hit = candidate
-        elif first_refusal is None:
-            first_refusal = refused
+        elif hit is not None:
+            break
     method = "exact" if hit is not None and hit is exact else ("semantic" if hit is not None else "")
     nearest = hit or (candidates[0] if candidates else None)
     return _Decision(method, hit, nearest, None if hit else first_refusal, reports)

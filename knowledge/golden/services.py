@@ -10,14 +10,14 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
 from knowledge.models import Collection, Document
 
+from . import lookup_log
 from .matching.text import normalize_question
-from .models import MAX_QUESTION_CHARS, GoldenAnswer, GoldenAnswerVariant, GoldenIndexState, GoldenLookup
+from .models import MAX_QUESTION_CHARS, GoldenAnswer, GoldenAnswerVariant, GoldenIndexState
 
 logger = logging.getLogger(__name__)
 
@@ -53,19 +53,10 @@ def golden_lookup_record(
     cosine: float | None = None,
     coverage: float | None = None,
 ) -> None:
-    """Log one lookup and, on a hit, count it on the answer: one short transaction, two statements.
-
-    On PostgreSQL the transaction commits without waiting for the WAL flush (synchronous_commit off, for this
-    transaction only): a crash may lose the last few log rows, never corrupt anything, and the hit path saves the
-    fsync. Inside a caller's transaction the rows simply join it.
-    """
-    now = timezone.now()
-    own_transaction = not connection.in_atomic_block
-    with transaction.atomic():
-        if own_transaction and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        GoldenLookup.objects.create(
+    """Log one lookup and, on a hit, count it on the answer, without making the caller wait for the database
+    (see lookup_log: queued outside a transaction, written in the caller's transaction inside one)."""
+    lookup_log.record(
+        lookup_log.LookupEntry(
             query=query,
             golden_answer_id=result.golden_answer_id,
             similarity=result.similarity if result.golden_answer_id else None,
@@ -74,15 +65,12 @@ def golden_lookup_record(
             hit=result.hit,
             method=method,
             refused_by=result.refused_by or "",
-            refusal_detail=refusal_detail[:300],
+            refusal_detail=refusal_detail,
             threshold=threshold,
             latency_ms=round(result.latency_ms, 3),
-            created_at=now,
+            created_at=timezone.now(),
         )
-        if result.hit:
-            GoldenAnswer.objects.filter(pk=result.golden_answer_id).update(
-                usage_count=F("usage_count") + 1, last_hit_at=now
-            )
+    )
 
 
 # --- create / update ------------------------------------------------------------------------------------------------

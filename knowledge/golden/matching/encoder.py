@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 import time
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -95,7 +96,8 @@ class OnnxEncoder:
         return vector
 
     def encode_one(self, text: str) -> np.ndarray:
-        return self._encode_one_cached(text)
+        # The model is uncased and splits on whitespace: these spellings give the same tokens, so share one entry.
+        return self._encode_one_cached(" ".join(text.lower().split()))
 
 
 def _fingerprint(model_path: Path, name: str) -> str:
@@ -152,7 +154,8 @@ def export_onnx(onnx_path: Path) -> None:
     inputs = (sample["input_ids"], sample["attention_mask"], torch.zeros_like(sample["input_ids"]))
     onnx_path.parent.mkdir(parents=True, exist_ok=True)
     partial = onnx_path.with_suffix(f".{os.getpid()}.partial")
-    with _without_onnx_package_step(), torch.inference_mode(False), torch.no_grad():
+    with _without_onnx_package_step(), torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer notes about shapes that are constant for this model
         torch.onnx.export(
             Pooled(network).eval(),
             inputs,

@@ -32,6 +32,10 @@ def tokens(text: str) -> frozenset[str]:
     return frozenset(_stem(word.casefold()) for word in _WORD.findall(text))
 
 
+def _idf(n: int, count: int) -> float:
+    return math.log(1 + (n - count + 0.5) / (count + 0.5))
+
+
 @dataclass(frozen=True)
 class LexicalModel:
     idf: dict[str, float]
@@ -43,8 +47,9 @@ class LexicalModel:
         vocabularies = [frozenset().union(*(tokens(p) for p in phrasings)) for phrasings in phrasings_per_answer]
         n = len(vocabularies)
         frequency = Counter(word for vocabulary in vocabularies for word in vocabulary)
-        idf = {word: math.log((n + 1) / (count + 1)) for word, count in frequency.items()}
-        return cls(idf=idf, vocabularies=vocabularies, unknown_idf=math.log(n + 1) * UNKNOWN_WEIGHT)
+        # BM25's IDF: never zero, so a small set (a new install, a test) still weighs its words.
+        idf = {word: _idf(n, count) for word, count in frequency.items()}
+        return cls(idf=idf, vocabularies=vocabularies, unknown_idf=_idf(n, 0) * UNKNOWN_WEIGHT)
 
     def coverage(self, query_tokens: frozenset[str], answer_index: int) -> float:
         """IDF-weighted share of the query's words found in the answer's phrasings (1.0 for a query of no words)."""

@@ -1,0 +1,1 @@
+"""Nightly drafts: cluster the questions golden answers missed, draft answers for the largest uncovered clusters."""
