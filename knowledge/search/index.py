@@ -6,7 +6,7 @@ Settings are read at call time, so pointing CHROMA_DIR elsewhere (tests do) give
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -119,11 +119,28 @@ def _collection(slug: str, *, create: bool = True) -> Any:
     return handle
 
 
+def _write(slug: str, action: str, write: Callable[[Any], None]) -> None:
+    """Run a write on the collection; a handle gone stale (recreated by another process) is refreshed once."""
+    try:
+        write(_collection(slug))
+        return
+    except IndexUnavailable:
+        raise
+    except Exception:  # noqa: S110 - retried below with a fresh handle
+        _collections.pop(slug, None)
+    try:
+        write(_collection(slug))
+    except IndexUnavailable:
+        raise
+    except Exception as exc:
+        raise IndexUnavailable(f"Chroma {action} in {chroma_name(slug)} failed: {exc}") from exc
+
+
 def upsert(*, slug: str, chunk_ids: Sequence[int], vectors: np.ndarray, metadatas: Sequence[dict]) -> None:
     if not len(chunk_ids):
         return
-    collection = _collection(slug)
-    try:
+
+    def write(collection: Any) -> None:
         for start in range(0, len(chunk_ids), UPSERT_BATCH):
             end = start + UPSERT_BATCH
             collection.upsert(
@@ -131,20 +148,20 @@ def upsert(*, slug: str, chunk_ids: Sequence[int], vectors: np.ndarray, metadata
                 embeddings=vectors[start:end],
                 metadatas=list(metadatas[start:end]),
             )
-    except Exception as exc:
-        raise IndexUnavailable(f"Chroma upsert into {chroma_name(slug)} failed: {exc}") from exc
+
+    _write(slug, "upsert", write)
 
 
 def delete(*, slug: str, chunk_ids: Iterable[int]) -> None:
     ids = [str(i) for i in chunk_ids]
     if not ids:
         return
-    collection = _collection(slug)
-    try:
+
+    def write(collection: Any) -> None:
         for start in range(0, len(ids), UPSERT_BATCH):
             collection.delete(ids=ids[start : start + UPSERT_BATCH])
-    except Exception as exc:
-        raise IndexUnavailable(f"Chroma could not delete in {chroma_name(slug)}: {exc}") from exc
+
+    _write(slug, "delete", write)
 
 
 def recreate(*, slug: str) -> None:
