@@ -18,13 +18,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 logger = logging.getLogger(__name__)
 
 BATCH = 500
-IDLE_WAIT_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -113,18 +112,15 @@ class _Writer:
 
     def _run(self) -> None:
         while True:
-            try:
-                first = self.queue.get(timeout=IDLE_WAIT_S)
-            except queue.Empty:
-                close_old_connections()
-                continue
+            first = self.queue.get()
             batch = self._drain(first)
             try:
                 write(batch)
             except Exception:  # the log must never take the process down; the rows are lost, the error is not
                 logger.exception("golden lookup log write failed", extra={"rows": len(batch)})
-                close_old_connections()
             finally:
+                if self.queue.empty():
+                    connection.close()  # idle: hold no database connection (and never a stale one) between bursts
                 for _ in batch:
                     self.queue.task_done()
 

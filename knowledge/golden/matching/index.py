@@ -90,7 +90,8 @@ class Snapshot:
             row = start + int(np.argmax(similarities[start:end]))
             cosine = float(best[index])
             coverage = self.lexical.coverage(query_tokens, int(index)) if self.lexical else 1.0
-            score = min(1.0, max(-1.0, cosine + weight * (coverage - pivot)))
+            # 1.0 is kept for exact matches: a blended score is capped just below it
+            score = min(0.999, max(-1.0, cosine + weight * (coverage - pivot)))
             candidates.append(
                 Candidate(self.answers[index], score, self.row_text[row], self.row_negated[row], cosine, coverage)
             )
