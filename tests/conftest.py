@@ -73,13 +73,38 @@ DOCS = {
 
 @pytest.fixture
 def chroma_dir(settings, tmp_path):
+    """A fresh Chroma directory; per-process caches built from another test's data are dropped."""
+    from knowledge.golden.matching import index as golden_index
+    from knowledge.search import hybrid, index
+
     settings.CHROMA_DIR = tmp_path / "chroma"
-    return settings.CHROMA_DIR
+    settings.CHROMA_HOST = ""
+    index.reset_client()
+    hybrid.forget_snapshot()
+    golden_index._snapshot = None
+    yield settings.CHROMA_DIR
+    index.reset_client()
+    hybrid.forget_snapshot()
+    golden_index._snapshot = None
+
+
+def ensure_collections() -> None:
+    """The 14 collections of the data migration (a transactional test's flush removes them)."""
+    from importlib import import_module
+
+    from knowledge.models import Collection
+
+    migration = import_module("knowledge.migrations.0002_the_14_collections")
+    for ordering, (slug, name, description, boost) in enumerate(migration.COLLECTIONS, start=1):
+        Collection.objects.get_or_create(
+            slug=slug, defaults={"name": name, "description": description, "score_boost": boost, "ordering": ordering}
+        )
 
 
 @pytest.fixture
 def knowledge_docs(db, chroma_dir, tmp_path):
     """Two small documents ingested through the real command into a temporary Chroma index."""
+    ensure_collections()
     folder = tmp_path / "docs"
     for name, text in DOCS.items():
         path = folder / name
