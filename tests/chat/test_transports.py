@@ -89,27 +89,29 @@ class TestWebsocket:
         await communicator.disconnect()
 
 
-def sse_events(response) -> list[dict]:
-    body = b"".join(response.streaming_content).decode()
+async def sse_events(response) -> list[dict]:
+    body = b"".join([chunk async for chunk in response.streaming_content]).decode()
     return [json.loads(line[5:]) for line in body.splitlines() if line.startswith("data:")]
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_sse_streams_data_lines_of_the_same_events(signed_in, knowledge_docs, no_router, offline):
+    response = await signed_in.post(
+        "/api/v1/chat/stream",
+        {"conversation_id": None, "message": "NPWP for residents?"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/event-stream"
+    events = await sse_events(response)
+    assert [events[0]["type"], events[-1]["type"]] == ["start", "done"]
+    assert events[-1]["source"] == "offline"
+
+
+@pytest.mark.django_db(transaction=True)
 class TestSSEAndPost:
-    def test_sse_streams_data_lines_of_the_same_events(self, client, user, knowledge_docs, no_router, offline):
-        client.force_login(user)
-
-        response = client.post(
-            "/api/v1/chat/stream",
-            {"conversation_id": None, "message": "NPWP for residents?"},
-            content_type="application/json",
-        )
-
-        assert response.status_code == 200
-        assert response["Content-Type"] == "text/event-stream"
-        events = sse_events(response)
-        assert [events[0]["type"], events[-1]["type"]] == ["start", "done"]
-
     def test_sse_rejects_an_empty_message_with_400(self, client, user):
         client.force_login(user)
 
