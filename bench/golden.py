@@ -184,8 +184,11 @@ def login(url: str, username: str, password: str) -> httpx.Client:
     return client
 
 
-def own_environment(ingest: bool) -> BenchEnvironment:
-    env = BenchEnvironment({"API_THROTTLE_USER": "100000/min"})
+def own_environment(ingest: bool, threshold: str | None = None) -> BenchEnvironment:
+    extra = {"API_THROTTLE_USER": "100000/min"}
+    if threshold:
+        extra["GOLDEN_THRESHOLD"] = threshold
+    env = BenchEnvironment(extra)
     if ingest:
         print("ingesting knowledge/demo (slow: embeds every chunk)...")
         env.manage("kb_ingest", "knowledge/demo")
@@ -207,6 +210,7 @@ def main() -> None:
     parser.add_argument("--sweep", action="store_true", help="(b) only, in-process, for a range of thresholds")
     parser.add_argument("--here", action="store_true", help=argparse.SUPPRESS)  # sweep in this process's environment
     parser.add_argument("--ingest", action="store_true", help="also ingest knowledge/demo (sources on hits)")
+    parser.add_argument("--threshold", help="GOLDEN_THRESHOLD for the temporary server (default: the settings')")
     args = parser.parse_args()
 
     if args.sweep and args.here:
@@ -219,7 +223,7 @@ def main() -> None:
         finally:
             client.close()
         return
-    env = own_environment(args.ingest)
+    env = own_environment(args.ingest, args.threshold)
     try:
         if args.sweep:
             subprocess.run([PYTHON, __file__, "--sweep", "--here"], cwd=ROOT, env=env.env, check=True)
