@@ -84,7 +84,7 @@ class GoldenAnswerListCreate(generics.ListAPIView):
         wanted = self.request.query_params.get("status") or None
         if wanted and wanted not in GoldenAnswer.Status.values:
             raise ValidationError({"detail": f"Unknown status {wanted!r}."})
-        return selectors.golden_answer_list(status=wanted).select_related("collection")
+        return selectors.golden_answer_list(status=wanted).select_related("collection").order_by("pk")
 
     @extend_schema(request=GoldenAnswerInput, responses={201: GoldenAnswerOutput})
     def post(self, request: Request) -> Response:

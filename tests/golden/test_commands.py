@@ -60,3 +60,13 @@ def test_golden_load_demo_loads_40_plus_approved_answers_once_and_answers_demo_f
     assert "0 created" in out.getvalue()
     assert golden_answer_lookup(query="How much is the fine for overstaying a visa in Bali?", log=False).hit
     assert golden_answer_lookup(query="Can foreigners buy property in Bali?", log=False).hit
+
+
+def test_golden_warmup_prepares_the_encoder_and_the_matrix(overstay_answer):
+    out = StringIO()
+
+    call_command("golden_warmup", stdout=out)
+
+    assert "encoder onnx" in out.getvalue() and "1 golden answers served, 2 phrasings" in out.getvalue()
+    overstay_answer.refresh_from_db()
+    assert overstay_answer.embedding is not None and overstay_answer.embedding_model.endswith("all-MiniLM-L6-v2")
