@@ -8,7 +8,7 @@
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -64,6 +64,25 @@ def _says_no_more_than(key: str, new: str, old: str) -> bool:
         if month and month.group(1).capitalize() in MONTH_NAMES and re.fullmatch(r"\d{4}-\d{2}-\d{2}", old):
             return MONTH_NAMES.index(month.group(1).capitalize()) == int(old[5:7]) and old[:4] == month.group(2)
     return False
+
+
+_GENERIC_TASK_WORDS = set(
+    """
+    submit file pay renew send do finish report apply register extend get make complete prepare
+    lapor bayar perpanjang kirim daftar urus buat selesaikan ajukan
+    presentare pagare rinnovare inviare fare completare preparare registrare
+    annual tahunan annuale quarterly triwulan trimestrale
+    """.split()
+)
+
+
+def _same_topic(key_a: str, key_b: str) -> bool:
+    """Two deadline slots about the same thing: "deadline:submit-annual-spt" and "deadline:spt" share "spt"."""
+    words_a = set(key_a.removeprefix("deadline:").split("-")) - _GENERIC_TASK_WORDS
+    words_b = set(key_b.removeprefix("deadline:").split("-")) - _GENERIC_TASK_WORDS
+    if not words_a or not words_b:
+        return False
+    return len(words_a & words_b) / min(len(words_a), len(words_b)) >= 0.5
 
 
 def _retraction_matches(fact: MemoryFact, candidate: FactCandidate) -> bool:
@@ -140,8 +159,8 @@ def apply_candidates(
     operations: list[MemoryOperation] = []
     if candidates:
         memory = _UserMemory(user)
-        asserted = [c for c in candidates if c.action == "assert" and c.text.strip()]
-        vectors = get_embedder().encode([c.text.strip()[:FACT_TEXT_MAX_CHARS] for c in asserted])
+        asserted = [c for c in candidates if c.action == "assert" and (c.text.strip() or c.key == "deadline:")]
+        vectors = get_embedder().encode([(c.text.strip() or c.value)[:FACT_TEXT_MAX_CHARS] for c in asserted])
         vector_of = {id(c): v for c, v in zip(asserted, vectors, strict=True)}
         now = timezone.now()
         for candidate in candidates:
@@ -207,9 +226,20 @@ def _create(user, candidate: FactCandidate, vector: np.ndarray, *, pinned: bool,
 
 def _assert(
     user, memory: _UserMemory, candidate: FactCandidate, vector: np.ndarray, *, now, pinned: bool, source_message_id
-) -> MemoryOperation:
+) -> MemoryOperation | None:
     replaced: list[MemoryFact] = []
-    if candidate.targets:
+    if candidate.key == "deadline:":  # "it was moved to 30 April": the user's latest deadline, with the new date
+        deadlines = [f for f in memory.facts if f.key.startswith("deadline:")]
+        if not deadlines:
+            return None
+        latest = max(deadlines, key=lambda f: (f.created_at, f.pk))
+        if _normalized(latest.value) == _normalized(candidate.value):
+            return _unchanged(latest, pinned=pinned)
+        text = latest.text.replace(latest.value, candidate.value) if latest.value else latest.text
+        candidate = replace(candidate, key=latest.key, text=text)
+        vector = get_embedder().encode([text])[0]
+        replaced = [latest]
+    elif candidate.targets:
         replaced = [f for f in memory.facts if f.pk in candidate.targets]
     elif candidate.key and _is_slot(candidate.key):
         same_slot = [f for f in memory.facts if f.key == candidate.key]
@@ -221,6 +251,11 @@ def _assert(
         replaced = same_slot
         if not replaced and candidate.key.startswith("deadline:"):
             similar, score = memory.most_similar(vector, kind="deadline")
+            same_topic = [
+                f for f in memory.facts if f.key.startswith("deadline:") and _same_topic(f.key, candidate.key)
+            ]
+            if same_topic:
+                similar, score = same_topic[0], 1.0
             if similar is not None and score >= same_topic_similarity():
                 if _normalized(similar.value) == _normalized(candidate.value):
                     return _unchanged(similar, pinned=pinned)

@@ -115,7 +115,13 @@ def memory_apply_extraction(
     if source_message_id is not None and memory_extraction_done(user=user, source_message_id=source_message_id):
         return []
     extractor = extractor or fact_extractor_get()
-    existing = _existing_for_prompt(user, user_text) if extractor.name != "rules" else []
+    if extractor.name == "rules":  # the rules only need to know which slots are filled (context for ellipses)
+        slots = MemoryFact.objects.filter(user=user, invalidated_at__isnull=True).exclude(key="")
+        existing = [
+            ExistingFact(id=pk, kind=kind, key=key, text="") for pk, kind, key in slots.values_list("pk", "kind", "key")
+        ]
+    else:
+        existing = _existing_for_prompt(user, user_text)
     candidates = extractor.extract(user_text=user_text, assistant_text=assistant_text, existing=existing)
     operations = apply_candidates(
         user=user, candidates=candidates, source_message_id=source_message_id, extractor=extractor.name

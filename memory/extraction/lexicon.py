@@ -93,8 +93,8 @@ PLACE_MENTION = re.compile(rf"\b(?:{_PLACE_ALTERNATION})\b", re.IGNORECASE)
 
 # visa term as written (regex) -> canonical English label
 VISA_TERMS: list[tuple[str, str]] = [
-    (r"investor\s+(?:kitas|itas)|(?:kitas|itas)\s+(?:investor|investasi|penanam modal)|e28a", "Investor KITAS (E28A)"),
-    (r"(?:kitas|itas)\s+(?:lansia|pensiun|pensionat[oi])|retirement\s+(?:kitas|visa|itas)|visa\s+(?:lansia|pensiun)|visto\s+(?:per\s+)?pension(?:e|ati|ato)|e33e", "Retirement KITAS (E33E)"),
+    (r"investor\s+(?:kitas|itas)|(?:kitas|itas)\s+(?:investor|investasi|penanam modal|(?:come|da|per)\s+investitore)|visto\s+(?:da|per)\s+investitor[ei]|e28a", "Investor KITAS (E28A)"),
+    (r"(?:kitas|itas|visto)\s+(?:(?:da|per)\s+)?(?:lansia|pensiun|pensionat[oi])|retirement\s+(?:kitas|visa|itas)|visa\s+(?:lansia|pensiun)|visto\s+(?:per\s+)?pension(?:e|ati|ato)|e33e", "Retirement KITAS (E33E)"),
     (r"spous(?:e|al)\s+(?:kitas|visa|itas)|(?:kitas|itas|visa)\s+(?:pasangan|istri|suami|spouse|sponsor(?:ed)? (?:by )?(?:my )?(?:wife|husband|istri|suami))|(?:kitas|visto)\s+(?:per\s+)?(?:coniug[ei]|ricongiungimento familiare|familiare)|e31a", "Spouse KITAS (E31A)"),
     (r"work(?:ing)?\s+(?:kitas|visa|permit)|(?:kitas|itas|visa)\s+(?:kerja|lavoro)|visto\s+(?:di\s+)?lavoro|e23", "Work KITAS (E23)"),
     (r"(?:digital\s+nomad|remote\s+work(?:er|ing)?)\s+(?:visa|kitas)|visa\s+(?:digital\s+nomad|nomad\s+digital|pekerja\s+jarak\s+jauh)|visto\s+(?:per\s+)?nomad[ie]\s+digital[ie]|e33g", "Remote worker KITAS (E33G)"),
@@ -139,7 +139,8 @@ OCCUPATIONS = {
     "programmatrice": "software developer", "ingegnere": "engineer", "insegnante": "teacher", "maestro": "teacher",
     "architetto": "architect", "cuoco": "chef", "cuoca": "chef", "consulente": "consultant", "fotografo": "photographer",
     "fotografa": "photographer", "medico": "doctor", "infermiere": "nurse", "infermiera": "nurse", "avvocato": "lawyer",
-    "avvocata": "lawyer", "commercialista": "accountant", "scrittore": "writer", "scrittrice": "writer",
+    "avvocata": "lawyer", "commercialista": "accountant", "architetta": "architect", "ingegnera": "engineer",
+    "dottoressa": "doctor", "maestra": "teacher", "insegnante di inglese": "English teacher", "scrittore": "writer", "scrittrice": "writer",
     "giornalista": "journalist", "imprenditore": "entrepreneur", "imprenditrice": "entrepreneur",
     "istruttore di surf": "surf instructor", "istruttrice di surf": "surf instructor", "istruttore di yoga": "yoga teacher",
     "insegnante di yoga": "yoga teacher", "istruttore subacqueo": "diving instructor", "grafico": "graphic designer",

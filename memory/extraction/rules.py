@@ -34,7 +34,7 @@ from .lexicon import (
 
 I = re.IGNORECASE  # noqa: E741 - the flag, as `re` names it
 NAT = nationality_pattern()
-ME_ID = r"(?:saya|aku|sy|gue|gw|gua)"
+ME_ID = r"(?:saya|aku|ku|sy|gue|gw|gua)"
 WE_ID = r"(?:saya|aku|sy|gue|gw|kami|kita)"
 
 # Markers that make what follows hypothetical, a plan or a condition rather than a fact.
@@ -68,6 +68,8 @@ class Sentence:
     today: date
     explicit: bool  # the user asked to remember this: identifiers (phone, email, birthday) are kept too
     mentions_visa: bool  # somewhere in the message, so "it expires in March" refers to the visa
+    knows_visa: bool = False  # the user already has visa facts: a bare "habisnya 15 Oktober" is about the visa
+    knows_deadline: bool = False  # the user has a deadline: "it was moved to 30 April" is about it
 
 
 def _clause_before(sentence: str, start: int) -> str:
@@ -180,6 +182,9 @@ _COMPANY = re.compile(
 def _company(text: str) -> str | None:
     text = text.lstrip()
     match = _COMPANY.match(text)
+    if not match:  # "a small business, CV Sari Kriya": the name comes a few words later
+        later = re.search(r"\b(?:PT|CV)\.?\s+[A-Z]", text[:50])
+        match = _COMPANY.match(text[later.start() :]) if later else None
     if match:
         raw = match.group("name").strip('"“”')
         if raw.lower().startswith(("pt", "cv")):
@@ -216,6 +221,8 @@ _NAME_PATTERNS = [
     (re.compile(r"\bperkenalkan,?\s+(?:nama\s+)?(?:saya|aku)\s+(?P<rest>.+)", I), True),
     (re.compile(r"\b(?:mi\s+chiamo|il\s+mio\s+nome\s+(?:è|e'|e)|chiamami)\s+(?P<rest>.+)", I), False),
     (re.compile(r"(?:^|\b(?:ciao|salve|buongiorno|buonasera)[,!]?\s+)sono\s+(?P<rest>.+)", I), True),
+    (re.compile(r"(?:^|\b(?:hi|hello|hey|hey\s+there)[,!]?\s+)(?P<rest>[A-Z][a-z]+)\s+here\b"), True),
+    (re.compile(r"(?:^|\b(?:halo|hai|hallo|selamat\s+\w+|permisi)[,!]?\s+)(?:saya|aku)\s+(?P<rest>[A-Z].+)", I), True),
     (re.compile(r"\b(?:name|nama|nome)\b.*?\b(?:it's|it\s+is|è|adalah|yang\s+benar)\s+(?P<rest>.+?)\s+(?:not|bukan|non)\s+[A-Z]", I), True),
 ]  # fmt: skip
 
@@ -238,6 +245,9 @@ _NATIONALITY_PATTERNS = [
     (re.compile(rf"\b(?:i'm|i’m|i\s+am|im|i\s+come|i\s+came)\s+(?:originally\s+)?from\s+(?:the\s+)?(?P<v>{NAT})\b", I), True),
     (re.compile(rf"\b(?:i'm|i’m|i\s+am)\s+[A-Z][a-z]+\s+from\s+(?:the\s+)?(?P<v>{NAT})\b", I), True),
     (re.compile(rf"\bi\s+(?:have|hold|carry)\s+(?:an?\s+)?(?P<v>{NAT})\s+passport\b", I), False),
+    (re.compile(rf"(?:^|,\s*|\bi'm\s+|\bi\s+am\s+)originally\s+from\s+(?:the\s+)?(?P<v>{NAT})\b", I), False),
+    (re.compile(rf"\b(?:and\s+i|we)\s+are\s+both\s+(?P<v>{NAT})\b|\bwe're\s+both\s+(?P<v2>{NAT})\b", I), False),
+    (re.compile(rf"\basli\s+(?:orang\s+)?(?P<v>{NAT})\b", I), False),
     (re.compile(rf"\bmy\s+(?:nationality|citizenship)\s+(?:is\s+|:\s*)?(?P<v>{NAT})\b", I), False),
     (re.compile(rf"\bnationality\s+(?:in\s+your\s+notes\s+)?to\s+(?P<v>{NAT})\b", I), False),
     (re.compile(rf"\b{ME_ID}\s+(?:adalah\s+|ini\s+)?(?:orang|warga\s+negara|warganegara|wn|wna|bule)\s+(?P<v>{NAT})\b", I), False),
@@ -256,8 +266,9 @@ def extract_nationality(s: Sentence) -> list[FactCandidate]:
         for match in pattern.finditer(s.text):
             if _is_hypothetical(s.text, match.start()) or _about_someone_else(s.text, match.start()):
                 continue
-            nationality = nationality_of(match.group("v"))
-            if nationality and not (after_from and match.group("v").lower() == "bali"):
+            word = match.group("v") or match.groupdict().get("v2") or ""
+            nationality = nationality_of(word)
+            if nationality and not (after_from and word.lower() == "bali"):
                 return [_candidate("identity", "nationality", nationality, f"Nationality: {nationality}", 0.85)]
     return []
 
@@ -267,7 +278,7 @@ _LIVE_PATTERNS = [
     re.compile(r"\b(?:i|we)\s+(?:currently\s+|now\s+|still\s+|also\s+|actually\s+|already\s+|permanently\s+)?(?:live|reside|stay)\s+(?:in|at|near)\s+(?P<rest>.+)", I),
     re.compile(r"\b(?:i'm|i’m|i\s+am|im|we're|we\s+are)\s+(?:currently\s+|now\s+|still\s+|actually\s+)?(?:living|based|staying|settled|located)\s+(?:in|at|near)\s+(?P<rest>.+)", I),
     re.compile(r"(?:^|,\s*)(?:living|based)\s+in\s+(?P<rest>.+)", I),
-    re.compile(r"\bmy\s+(?:home\s+)?(?:address|home|house|base)\s+is\s+(?:now\s+)?(?:in\s+)?(?P<rest>.+)", I),
+    re.compile(r"\bmy\s+(?:new\s+|current\s+)?(?:home\s+)?(?:address|home|house|base)\s+is\s+(?:now\s+)?(?:in\s+)?(?P<rest>.+)", I),
     re.compile(rf"\b{WE_ID}\s+(?:sekarang\s+|sudah\s+|udah\s+|masih\s+|lagi\s+|juga\s+|tetap\s+)?(?:tinggal|menetap|berdomisili|domisili|stay|ngekos|ngontrak|netap)\s+(?:di|dekat)\s+(?P<rest>.+)", I),
     re.compile(rf"\b(?:domisili|alamat)\s+{ME_ID}\s+(?:sekarang\s+)?(?:di\s+|ada\s+di\s+)?(?P<rest>.+)", I),
     re.compile(r"\b(?:sekarang|skrg|ora|adesso|now)\s+(?:sudah\s+|udah\s+)?(?:di|sto\s+a|vivo\s+a|abito\s+a|in)\s+(?P<rest>.+)", I),
@@ -360,7 +371,7 @@ _COMPANY_PATTERNS = [
     re.compile(r"\b(?:ho|abbiamo)\s+(?:aperto|fondato|registrato|costituito)\s+(?:una\s+|la\s+)?(?:società\s+|azienda\s+)?(?:chiamata\s+)?(?P<rest>.+)", I),
 ]  # fmt: skip
 _COMPANY_GONE = [
-    re.compile(r"\b(?:i|we)(?:'ve|\s+have)?\s+(?:sold|closed|shut\s+down|liquidated|dissolved|closed\s+down|wound\s+up)\s+(?:my|our)\s+(?:company|business|pt|firm)", I),
+    re.compile(r"\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+|recently\s+|finally\s+|already\s+|eventually\s+)?(?:sold|closed|shut\s+down|liquidated|dissolved|closed\s+down|wound\s+up)\s+(?:my|our|the)\s+(?:company|business|pt|firm)", I),
     re.compile(r"\b(?:my|our)\s+(?:company|business|pt)\s+(?:was|has\s+been|is|got)\s+(?:closed|liquidated|dissolved|sold|shut\s+down)", I),
     re.compile(rf"\b(?:perusahaan|usaha|pt|bisnis)\s+{WE_ID}\s+(?:sudah\s+|udah\s+)?(?:tutup|ditutup|dibubarkan|dijual|bubar|dilikuidasi)", I),
     re.compile(rf"\b{WE_ID}\s+(?:sudah\s+|udah\s+)?(?:menutup|menjual|membubarkan|tutup|jual)\s+(?:perusahaan|usaha|pt|bisnis)", I),
@@ -373,6 +384,9 @@ _EMPLOYER_PATTERNS = [
     re.compile(r"\bi\s+work\s+(?:remotely\s+|full[- ]time\s+|part[- ]time\s+)?for\s+(?P<rest>.+)", I),
     re.compile(rf"\b{ME_ID}\s+(?:bekerja|kerja)\s+(?:remote\s+)?(?:di|untuk|buat)\s+(?P<rest>(?:PT|CV)\b.+)", I),
     re.compile(r"\blavoro\s+(?:da\s+remoto\s+)?per\s+(?P<rest>.+)", I),
+    re.compile(r"(?:\band|,)\s+(?:now\s+)?work(?:ing)?\s+(?:remotely\s+|full[- ]time\s+)?for\s+(?P<rest>.+)", I),
+    re.compile(rf"(?:^|,\s*|\b{ME_ID}\s+)(?:bekerja|kerja)\s+(?:remote\s+|jarak\s+jauh\s+)?(?:untuk|buat)\s+(?P<rest>.+)", I),
+    re.compile(r"\blavoro\b[^.;]{0,40}?\bper\s+(?P<rest>(?:un'|un’|una\s+|l')\s*(?:azienda|società|ditta).+|[A-Z].+)", I),
 ]  # fmt: skip
 
 
@@ -381,8 +395,10 @@ def extract_business(s: Sentence) -> list[FactCandidate]:
     for pattern in _COMPANY_GONE:
         match = pattern.search(s.text)
         if match and not _is_hypothetical(s.text, match.start()):
-            return [_retract("business", "company"), _retract("business", "company_type")]
-    for pattern in _COMPANY_PATTERNS:
+            found = [_retract("business", "company"), _retract("business", "company_type")]
+            break
+    retracted = bool(found)
+    for pattern in [] if retracted else _COMPANY_PATTERNS:
         match = pattern.search(s.text)
         if not match or _is_hypothetical(s.text, match.start()):
             continue
@@ -394,7 +410,8 @@ def extract_business(s: Sentence) -> list[FactCandidate]:
             found.append(_candidate("business", "company", name, f"Company: {name}", 0.85))
             break
     if (
-        _PMA.search(s.text)
+        not retracted
+        and _PMA.search(s.text)
         and _FIRST_PERSON.search(s.text)
         and not _is_hypothetical(s.text, _PMA.search(s.text).start())
     ):
@@ -413,7 +430,7 @@ def extract_business(s: Sentence) -> list[FactCandidate]:
 # ------------------------------------------------------------------------------------------------------- occupation
 _OCCUPATION_PATTERNS = [
     re.compile(r"\bi\s+work\s+as\s+(?:an?\s+)?(?P<rest>.+)", I),
-    re.compile(rf"\b(?:i'm|i’m|i\s+am|im)\s+(?:an?\s+)?(?:freelance\s+|self-employed\s+|professional\s+)?(?P<occ>{OCCUPATION_PATTERN})\b", I),
+    re.compile(rf"\b(?:i'm|i’m|i\s+am|im)\s+(?:an?\s+)?(?:{NAT}\s+)?(?:freelance\s+|self-employed\s+|professional\s+)?(?P<occ>{OCCUPATION_PATTERN})\b", I),
     re.compile(rf"\b{ME_ID}\s+(?:bekerja|kerja)\s+sebagai\s+(?:seorang\s+)?(?P<rest>.+)", I),
     re.compile(rf"\bpekerjaan\s+{ME_ID}\s+(?:adalah\s+|sebagai\s+)?(?P<rest>.+)", I),
     re.compile(rf"\b{ME_ID}\s+(?:adalah\s+)?seorang\s+(?P<occ>{OCCUPATION_PATTERN})\b", I),
@@ -423,7 +440,7 @@ _OCCUPATION_PATTERNS = [
     re.compile(rf"\bsono\s+(?:un|una|un')\s*(?P<occ>{OCCUPATION_PATTERN})\b", I),
 ]  # fmt: skip
 _RETIRED = re.compile(
-    rf"\b(?:i'm|i’m|i\s+am|im)\s+(?:now\s+)?retired\b|\b{ME_ID}\s+(?:sudah\s+|udah\s+)?pensiun\b|"
+    rf"\b(?:i'm|i’m|i\s+am|im)\s+(?:now\s+)?retired\b|\b(?:i'm|i’m|i\s+am)\b[^.;]{{0,40}},\s*retired\b|\b{ME_ID}\s+(?:sudah\s+|udah\s+)?pensiun\b|"
     r"\b(?:sono|ora\s+sono)\s+(?:in\s+pensione|pensionat[oa])\b",
     I,
 )
@@ -459,7 +476,9 @@ _VISA_CUES = re.compile(
     rf"|\b(?:jenis\s+)?visa\s+{ME_ID}\s+(?:adalah\s+|jenis\s+|:\s*|itu\s+)?"
     r"|\b(?:ho|avevo|abbiamo|possiedo|ho\s+ottenuto|ho\s+preso)\b"
     r"|\b(?:sono|siamo)\s+(?:qui\s+|in\s+indonesia\s+|a\s+bali\s+)?con\b|\bsto\s+con\b|\bsono\s+entrat[oa]\s+con\b"
-    r"|\bil\s+mio\s+(?:visto|kitas|permesso)\s+(?:attuale\s+)?è\b",
+    r"|\bil\s+mio\s+(?:visto|kitas|permesso)\s+(?:attuale\s+)?è\b"
+    r"|\b(?:dan|and|e)\s+(?:now\s+|sekarang\s+|juga\s+)?(?:pakai|pake|punya|memakai|menggunakan|memegang|have|hold|ho)\b"
+    r"|\b(?:vivo|abito|sto|sono\s+qui|live|living|here|staying|tinggal|di\s+sini)\b[^.;,]{0,30}?\b(?:con|on|dengan|pakai)\b",
     I,
 )
 _VISA_WINDOW_END = re.compile(r"\b(?:but|tapi|namun|ma|però|want|ingin|mau|vorrei|voglio|instead|invece)\b|[.;!?]", I)
@@ -476,7 +495,7 @@ _SPONSORED_BY_SPOUSE = re.compile(
     r"\b(?:kitas|visto)\s+(?:è\s+)?sponsorizzato\s+da\s+(?:mia\s+moglie|mio\s+marito)",
     I,
 )
-_EXPIRY_DOC = r"(?:visa|kitas|kitap|itas|itap|stay\s+permit|permit|izin\s+tinggal|visto|permesso(?:\s+di\s+soggiorno)?|e-?voa|voa|b211a|it)"
+_EXPIRY_DOC = r"(?:visa|kitas|kitap|itas|itap|stay\s+permit|permit|izin\s+tinggal|visto|permesso(?:\s+di\s+soggiorno)?|e-?voa|voa|b211a|e\d\d[a-g]?|c\d{3}|d212|it)(?:\s*\([^)]{1,20}\))?"
 _EXPIRY_PATTERNS = [
     re.compile(rf"\b(?P<doc>{_EXPIRY_DOC})\s+(?:(?:that|which)\s+)?(?:(?:will|is\s+going\s+to|should)\s+)?(?:expires?|expiring|expired|runs?\s+out|ends?|ending|is\s+valid\s+(?:until|till|through|to)|valid\s+(?:until|till|to)|(?:was|got|has\s+been|is|been)\s+(?:extended|renewed|prolonged)(?:\s+(?:until|till|to|through))?)\b(?P<rest>.*)", I),
     re.compile(rf"\b(?P<doc>{_EXPIRY_DOC})\s+(?:expiry|expiration)(?:\s+date)?\s+is\b(?P<rest>.*)", I),
@@ -485,24 +504,42 @@ _EXPIRY_PATTERNS = [
     re.compile(rf"\b(?P<doc>{_EXPIRY_DOC})\s+(?:che\s+)?(?:mi\s+)?(?:scade|scadrà|è\s+scaduto|è\s+valido\s+fino|vale\s+fino|termina|finisce|è\s+stato\s+(?:rinnovato|esteso|prorogato))\b(?P<rest>.*)", I),
     re.compile(rf"\b(?:la\s+)?scadenza\s+del\s+(?:mio\s+)?(?P<doc>{_EXPIRY_DOC})\s+è\b(?P<rest>.*)", I),
 ]  # fmt: skip
+# "..., habis bulan Desember", "it expires on", "scade il 20 luglio": no document named, so only when the visa is the topic
+_BARE_EXPIRY = re.compile(
+    r"(?:^|[,:;]\s*|\b(?:and|dan|e|eh|salah|sorry|scusa|maaf|che|which|that|yang)\W+)(?:(?:it|dia|mi)\s+)?"
+    r"(?:(?:now|ora|adesso|sekarang|jadi)\s+)?(?P<doc>)(?:expires?|runs?\s+out|habis(?:nya)?|berakhir(?:nya)?|berlaku\s+(?:sampai|hingga)|scade|scadrà)\b(?P<rest>.*)",
+    I,
+)
 
 
 _VISA_FILLER = set(
     """
     a an the my our valid current new already currently now still also just active one permanent regular this
+    visa visto permit permesso type tipe jenis
     un una uno il lo la l' ancora già nuovo attuale sebuah sudah udah masih juga baru itu yang
     """.split()
 )
 
 
+# "KITAS saya jenis investor", "il mio KITAS è da investitore"
+_VISA_OF_KIND = re.compile(
+    rf"\b(?P<doc>kitas|itas|visa|visto)\s+(?:{ME_ID}\s+)?(?:adalah\s+|è\s+)?(?:jenis|tipe|type|da|di\s+tipo)\s+(?P<q>\w+)",
+    I,
+)
+
+
 def _visa_at(text: str) -> str | None:
+    """The visa named right after a possession cue, the most specific one when several are ("il permesso di
+    soggiorno KITAS come investitore" is an investor KITAS)."""
     end = _VISA_WINDOW_END.search(text)
     window = text[: end.start()] if end else text
-    window = window[:60]
-    match = VISA_PATTERN.search(window)
-    if not match or any(w.lower().strip(",") not in _VISA_FILLER for w in window[: match.start()].split()):
+    window = window[:70]
+    found = list(VISA_PATTERN.finditer(window))
+    if not found or any(w.lower().strip(",") not in _VISA_FILLER for w in window[: found[0].start()].split()):
         return None  # "I have a question about KITAS" is not having one
-    return visa_label(match.group())
+    labels = [visa_label(m.group()) for m in found]
+    specific = [label for label in labels if label != "KITAS"]
+    return specific[0] if specific else labels[0]
 
 
 def extract_immigration(s: Sentence) -> list[FactCandidate]:
@@ -515,6 +552,10 @@ def extract_immigration(s: Sentence) -> list[FactCandidate]:
         if _SPONSORED_BY_SPOUSE.search(s.text):
             visa = "Spouse KITAS (E31A)"
     if not visa:
+        kind = _VISA_OF_KIND.search(s.text)
+        if kind and VISA_PATTERN.fullmatch(f"{kind.group('doc')} {kind.group('q')}"):
+            visa = visa_label(f"{kind.group('doc')} {kind.group('q')}")
+    if not visa:
         for cue in _VISA_CUES.finditer(s.text):
             if _is_hypothetical(s.text, cue.start()):
                 continue
@@ -523,11 +564,12 @@ def extract_immigration(s: Sentence) -> list[FactCandidate]:
                 break
     if visa:
         found.append(_candidate("immigration", "visa_type", visa, f"Visa: {visa}", 0.85 if visa != "KITAS" else 0.7))
-    for pattern in _EXPIRY_PATTERNS:
+    for pattern in [*_EXPIRY_PATTERNS, _BARE_EXPIRY]:
         match = pattern.search(s.text)
         if not match or _is_hypothetical(s.text, match.start(), timed=True):
             continue
-        if match.group("doc").lower() == "it" and not s.mentions_visa:
+        doc = match.group("doc").lower()
+        if (doc == "it" or pattern is _BARE_EXPIRY) and not (s.mentions_visa or s.knows_visa):
             continue
         rest = match.group("rest")
         when = first_date(rest, today=s.today)
@@ -540,6 +582,10 @@ def extract_immigration(s: Sentence) -> list[FactCandidate]:
         else:
             text = f"Visa expires in {when.text}"
         found.append(_candidate("immigration", "visa_expiry", when.text, text, 0.85))
+        named = re.sub(r"\s*\(.*", "", doc)
+        if not visa and named != "it" and VISA_PATTERN.fullmatch(named):  # "my KITAS expires", "my E33G expires"
+            label = visa_label(named)
+            found.append(_candidate("immigration", "visa_type", label, f"Visa: {label}", 0.6))
         break
     return found
 
@@ -565,13 +611,15 @@ _DIVORCED = re.compile(
 _REL_EN = r"(?P<rel>wife|husband|partner|spouse|girlfriend|boyfriend|fianc[eé]e?)"
 _SPOUSE_NAME = [
     re.compile(rf"\bmy\s+(?:\w+\s+)?{_REL_EN}(?:'s\s+name\s+is|’s\s+name\s+is|\s+is\s+called|\s+is\s+named|\s+named|\s+called|,)\s+(?P<rest>.+)", I),
-    re.compile(r"\bmy\s+(?:\w+\s+)?(?P<rel>wife|husband|partner|spouse)\s+(?P<rest>[A-Z][a-z]+.*)"),
+    re.compile(r"\b[Mm]y\s+(?:\w+\s+)?(?P<rel>wife|husband|partner|spouse)\s+(?P<rest>[A-Z][a-z]+.*)"),
+    re.compile(rf"\b(?P<rel>istri|suami|pasangan)\s+{ME_ID}\b[^.;]{{0,30}}?\b(?:namanya|bernama)\s+(?P<rest>.+)", I),
+    re.compile(r"\bsposat[oa]\s+con\s+[^.;]{1,30}?,?\s+(?:che\s+)?si\s+chiama\s+(?P<rel>)(?P<rest>.+)", I),
     re.compile(rf"\b(?P<rel>istri|suami|pasangan|pacar)\s+{ME_ID}\s+(?:bernama|namanya|yang\s+bernama)\s+(?P<rest>.+)", I),
     re.compile(rf"\bnama\s+(?P<rel>istri|suami|pasangan|pacar)\s+{ME_ID}\s+(?:adalah\s+|:\s*)?(?P<rest>.+)", I),
     re.compile(r"\b(?P<rel>mia\s+moglie|mio\s+marito|la\s+mia\s+compagna|il\s+mio\s+compagno)\s+si\s+chiama\s+(?P<rest>.+)", I),
 ]  # fmt: skip
 _SPOUSE_NAT = [
-    re.compile(rf"\bmy\s+{_REL_EN}\s+is\s+(?:an?\s+)?(?P<nat>{NAT})\b(?!\s+(?:company|food))", I),
+    re.compile(rf"\bmy\s+{_REL_EN}\s+(?:[A-Z][a-z]+\s+)?is\s+(?:an?\s+)?(?P<nat>{NAT})\b(?!\s+(?:company|food))", I),
     re.compile(rf"\bmy\s+(?P<nat>{NAT})\s+{_REL_EN}\b", I),
     re.compile(rf"\bmarried\s+to\s+(?:an?\s+)?(?P<nat>{NAT})\b", I),
     re.compile(rf"\b(?P<rel>istri|suami|pasangan)\s+{ME_ID}\s+(?:adalah\s+|itu\s+)?(?:orang|seorang|warga\s+negara|wn)\s+(?P<nat>{NAT})\b", I),
@@ -579,6 +627,7 @@ _SPOUSE_NAT = [
     re.compile(rf"\b(?P<rel>istri|suami)\s+(?:{ME_ID}\s+)?(?:orang\s+)?(?P<nat>bali|indonesia)\b", I),
     re.compile(rf"\b(?P<rel>mia\s+moglie|mio\s+marito|la\s+mia\s+compagna|il\s+mio\s+compagno)\s+è\s+(?:un[a']?\s*)?(?P<nat>{NAT})\b", I),
     re.compile(rf"\bsposat[oa]\s+con\s+(?:un[a']?\s*|un’\s*)?(?P<nat>{NAT})\b", I),
+    re.compile(rf"\b(?:my\s+{_REL_EN}|(?:mia\s+moglie|mio\s+marito))\b[^.;]{{0,30}}\b(?:are|siamo)\s+(?:both\s+|entrambi\s+)?(?P<nat>{NAT})\b", I),
 ]  # fmt: skip
 _REL_LABEL = {
     "wife": "Wife", "husband": "Husband", "partner": "Partner", "spouse": "Spouse", "girlfriend": "Partner",
@@ -658,13 +707,20 @@ def extract_family(s: Sentence) -> list[FactCandidate]:
 # ---------------------------------------------------------------------------------------------------------- deadline
 _DEADLINE_PATTERNS = [
     re.compile(r"\b(?:i|we)\s+(?:really\s+|still\s+|also\s+)?(?:need|have|must|'ve\s+got|have\s+got|’ve\s+got|got)\s+to\s+(?P<what>.{3,90}?)\s+(?:by|before|no\s+later\s+than|until|on\s+or\s+before)\s+(?P<rest>.+)", I),
-    re.compile(r"\b(?:the\s+|my\s+|our\s+)?deadline\s+(?:for|to|of)\s+(?P<what>.{3,80}?)\s+is\s+(?:on\s+)?(?P<rest>.+)", I),
+    re.compile(r"\b(?:the\s+|my\s+|our\s+)?deadline\s+(?:for|to|of)\s+(?P<what>.{3,80}?)\s+(?:is|(?:was\s+|has\s+been\s+|got\s+)?(?:moved|changed|extended|postponed|pushed\s+back|brought\s+forward)\s+to)\s+(?:on\s+)?(?P<rest>.+)", I),
     re.compile(r"\b(?:my|our|the)\s+(?P<what>[\w\s'-]{3,60}?)\s+(?:deadline\s+is|is\s+due(?:\s+on|\s+by)?|must\s+be\s+(?:filed|submitted|paid|done)\s+by)\s+(?P<rest>.+)", I),
     re.compile(rf"\b{WE_ID}\s+(?:harus|perlu|wajib|mesti|musti)\s+(?P<what>.{{3,90}}?)\s+(?:sebelum|paling\s+lambat|maksimal|maks|sampai|pada|tanggal|tgl)\s+(?P<rest>.+)", I),
     re.compile(r"\b(?:batas\s+waktu|tenggat(?:\s+waktu)?|deadline|jatuh\s+tempo)\s+(?P<what>.{3,80}?)\s+(?:adalah|yaitu|:|tanggal|pada|jatuh\s+pada)\s+(?P<rest>.+)", I),
     re.compile(r"\b(?:devo|dobbiamo|bisogna|devo\s+ancora)\s+(?P<what>.{3,90}?)\s+entro\s+(?P<rest>.+)", I),
     re.compile(r"\b(?:la\s+)?scadenza\s+(?:per|del|della|dello|dei|delle|di)\s+(?P<what>.{3,80}?)\s+è\s+(?P<rest>.+)", I),
 ]  # fmt: skip
+# "it was moved to 30 April", "è stata spostata al 30 aprile", "diundur ke 30 April": the deadline the user has
+_DEADLINE_MOVED = re.compile(
+    r"\b(?:(?:was|has\s+been|got|it's|is)\s+)?(?:moved|postponed|extended|pushed\s+back|brought\s+forward)\s+(?:to|until)\s+"
+    r"|\b(?:è\s+stata\s+|è\s+stato\s+)?(?:spostat[oa]|rinviat[oa]|prorogat[oa]|posticipat[oa]|anticipat[oa])\s+(?:al|a|all'|fino\s+al)\s*"
+    r"|\b(?:di)?(?:undur|mundurkan|majukan|perpanjang)\s+(?:ke|sampai|hingga|jadi)\s+",
+    I,
+)
 _TOPIC_STOP = set("my our the a an to di ke il la lo le i gli un una per del della saya aku kami".split())
 
 
@@ -683,6 +739,12 @@ def extract_deadline(s: Sentence) -> list[FactCandidate]:
         if when is None or when.start > 12:
             continue
         return [_candidate("deadline", _topic_key(what), when.text, f"Deadline {when.text}: {what}", 0.75)]
+    moved = _DEADLINE_MOVED.search(s.text)
+    if moved and s.knows_deadline and not s.mentions_visa:
+        when = first_date(s.text[moved.end() :], today=s.today)
+        if when is not None and when.start <= 8:
+            # the topic is the user's latest deadline: operations fill it in
+            return [_candidate("deadline", "deadline:", when.text, "", 0.7)]
     return []
 
 
@@ -786,15 +848,29 @@ def is_question(sentence: str) -> bool:
     return sentence.rstrip().endswith("?") and bool(_QUESTION_START.match(sentence))
 
 
-def extract_candidates(text: str, *, today: date | None = None, explicit: bool = False) -> list[FactCandidate]:
-    """Every fact stated in `text`, later statements winning over earlier ones for the same slot."""
+def extract_candidates(
+    text: str, *, today: date | None = None, explicit: bool = False, known_keys: frozenset[str] = frozenset()
+) -> list[FactCandidate]:
+    """Every fact stated in `text`, later statements winning over earlier ones for the same slot.
+
+    `known_keys`: the slots the user already has facts for (context for elliptic corrections).
+    """
     today = today or timezone.localdate()
+    knows_visa = bool(known_keys & {"visa_type", "visa_expiry"})
+    knows_deadline = any(key.startswith("deadline:") for key in known_keys)
     mentions_visa = bool(VISA_PATTERN.search(text))
     by_slot: dict[tuple[str, str, str], FactCandidate] = {}
     for raw in split_sentences(text):
         if is_question(raw):
             continue
-        sentence = Sentence(text=raw, today=today, explicit=explicit, mentions_visa=mentions_visa)
+        sentence = Sentence(
+            text=raw,
+            today=today,
+            explicit=explicit,
+            mentions_visa=mentions_visa,
+            knows_visa=knows_visa,
+            knows_deadline=knows_deadline,
+        )
         for extractor in EXTRACTORS:
             for candidate in extractor(sentence):
                 # one assertion per slot (the last one said), retractions per slot and value
@@ -814,4 +890,5 @@ class RuleBasedExtractor:
         self.explicit = explicit
 
     def extract(self, *, user_text: str, assistant_text: str, existing: list[ExistingFact]) -> list[FactCandidate]:
-        return extract_candidates(user_text, today=self.today, explicit=self.explicit)
+        known = frozenset(f.key for f in existing if f.key)
+        return extract_candidates(user_text, today=self.today, explicit=self.explicit, known_keys=known)

@@ -38,7 +38,7 @@ def test_english_facts_are_extracted(text, expected):
     ("text", "expected"),
     [
         ("Nama saya Budi, saya orang Australia dan tinggal di daerah Berawa.", {"name": "Budi", "nationality": "Australian", "city": "Berawa"}),
-        ("KITAS saya habis tanggal 14/03/2026.", {"visa_expiry": "2026-03-14"}),
+        ("KITAS saya habis tanggal 14/03/2026.", {"visa_expiry": "2026-03-14", "visa_type": "KITAS"}),
         ("Saya pakai visa lansia, istri saya orang Indonesia.", {"visa_type": "Retirement KITAS (E33E)", "spouse_nationality": "Indonesian"}),
         ("Perusahaan saya bernama PT Bintang Laut.", {"company": "PT Bintang Laut"}),
         ("Saya harus lapor SPT tahunan sebelum 31 Maret 2026.", {"deadline:lapor-spt-tahunan": "2026-03-31"}),

@@ -44,7 +44,7 @@ def test_a_correction_in_another_language_updates_the_same_slot(user):
 
     memory_apply_extraction(user=user, user_text="KITAS saya sudah diperpanjang sampai 20 April 2027.")
 
-    assert active_texts(user) == {"Visa expires on 2027-04-20"}
+    assert active_texts(user) == {"Visa: KITAS", "Visa expires on 2027-04-20"}
 
 
 def test_saying_the_same_thing_again_changes_nothing(user):
