@@ -144,7 +144,7 @@ def key_ids(client: httpx.Client) -> dict[str, int]:
 def run_http(client: httpx.Client) -> None:
     rows = load_replay()
     ids = key_ids(client)
-    print(f"golden answers with keys: {len(ids)}; replay rows: {len(rows)}")
+    print(f"golden answers with keys: {len(ids)}; replay rows: {len(rows)}; load average {os.getloadavg()[0]:.1f}")
     timed_lookups(client, ["warm up the matrix and the encoder", "How do I get an investor KITAS (E28A)?"])
 
     # (b) replay, also the cold latency sample: no replay query has been embedded by this server yet
@@ -165,6 +165,12 @@ def run_http(client: httpx.Client) -> None:
         f"  misses n={len(misses):3d} p50 {statistics.median(misses):6.2f} ms  p95 {percentile(misses, 95):6.2f} ms"
         f"   (server-side lookup p50 {statistics.median(server_misses):.2f} ms)"
     )
+    floor = []
+    for _ in range(100):
+        started = time.perf_counter()
+        client.get(LOOKUP, params={"q": ""})  # 400: the same auth, session, throttle and routing, no lookup
+        floor.append((time.perf_counter() - started) * 1000)
+    print(f"  framework floor (same endpoint, 400 on an empty q) p50 {statistics.median(floor):6.2f} ms")
     again, bodies = timed_lookups(client, [row["query"] for row in rows])
     hits = [t for t, b in zip(again, bodies, strict=True) if b["hit"]]
     misses = [t for t, b in zip(again, bodies, strict=True) if not b["hit"]]
