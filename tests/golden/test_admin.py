@@ -107,3 +107,22 @@ def test_the_lookup_log_and_nightly_runs_are_browsable(staff_client, overstay_an
 
     assert staff_client.get(reverse("admin:golden_goldenlookup_changelist")).status_code == 200
     assert staff_client.get(reverse("admin:golden_nightlyrun_changelist")).status_code == 200
+
+
+def test_staff_write_a_golden_answer_with_variants_in_the_admin(staff_client):
+    data = {
+        "question": "What is a KITAP?", "answer": "A permanent stay permit.", "language": "en", "tool": "visa",
+        "collection": "", "source_documents": "", "status": "approved", "valid_until": "", "review_reason": "",
+        "variants-TOTAL_FORMS": "1", "variants-INITIAL_FORMS": "0", "variants-MIN_NUM_FORMS": "0",
+        "variants-MAX_NUM_FORMS": "1000", "variants-0-question": "KITAP meaning",
+    }  # fmt: skip
+
+    response = staff_client.post(reverse("admin:golden_goldenanswer_add"), data)
+
+    assert response.status_code == 302
+    golden = GoldenAnswer.objects.get()
+    assert golden.created_by == golden.approved_by == staff_client.admin
+    assert [v.question for v in golden.variants.all()] == ["KITAP meaning"]
+    from knowledge.golden.selectors import golden_answer_lookup
+
+    assert golden_answer_lookup(query="kitap meaning", log=False).hit
