@@ -28,6 +28,9 @@ class Command(BaseCommand):
             "--dev", type=Path, default=DATA_DIR / "dev.jsonl", help="dev JSONL (measured, never trained on)"
         )
         parser.add_argument("--no-dev", action="store_true", help="do not measure on a dev set")
+        parser.add_argument(
+            "--threads", type=int, help="torch threads (default: all cores; 1 is faster when the CPU is busy)"
+        )
         parser.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
 
     def handle(self, *args, **options) -> None:
@@ -35,6 +38,12 @@ class Command(BaseCommand):
 
         if options["epochs"] is not None and options["epochs"] < 1:
             raise CommandError("--epochs must be at least 1", returncode=2)
+        if options["threads"] is not None:
+            if options["threads"] < 1:
+                raise CommandError("--threads must be at least 1", returncode=2)
+            import torch
+
+            torch.set_num_threads(options["threads"])
         base_model: Path | None = options["base_model"]
         if base_model is not None and not (base_model / "config.json").is_file():
             raise CommandError(f"--base-model {base_model} is not a model directory (no config.json)", returncode=2)
