@@ -250,9 +250,9 @@ def memory_command_answer(*, user, text: str, language: str = "en", source_messa
     """
     language = language if language in ("en", "id", "it") else "en"
     url = reverse("memory:facts")
-    command = memory_command_parse(text)
     if len(text) > 4 * FACT_TEXT_MAX_CHARS:
         return reply(language, "too_long")
+    command = memory_command_parse(text)
 
     if command.intent == Intent.LIST:
         facts = memory_facts_listing(user=user)
