@@ -272,7 +272,7 @@ def run_latency(fact_count: int, query_count: int) -> dict:
         "recall_with_fresh_query_embedding": stats(fresh),
         "query_embedding_alone": stats(encode_only),
         "recall_cold_user_cache": stats(cold_cache),
-        "facts_in_prompt_block": block.count("\n- ") + (1 if "\n- " in block else 0),
+        "facts_in_prompt_block": block.count("\n- "),
         "load_average_1m": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
         "cpus": os.cpu_count(),
     }

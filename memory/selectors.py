@@ -29,13 +29,28 @@ def _setting(name: str, default):
 
 
 # ---------------------------------------------------------------------------------------------------------- recall
+_FIELDS = [f.attname for f in MemoryFact._meta.concrete_fields if f.attname != "embedding"]
+_TOKENS = _FIELDS.index("token_count")
+_TEXT = _FIELDS.index("text")
+_PINNED = _FIELDS.index("pinned")
+
+
 @dataclass
 class _UserFacts:
     version: tuple
-    facts: list[MemoryFact]  # active facts, embeddings not loaded
-    matrix: np.ndarray  # (n, dim) float32, row i = facts[i]
+    rows: list[tuple]  # active facts as field values (no embedding), newest first
+    matrix: np.ndarray  # (n, dim) float32, row i = rows[i]
     pinned: list[int]  # indexes, newest first
-    recent: list[int]  # indexes, newest first
+    built: dict[int, MemoryFact]  # model instances made on demand (most recalls need a few dozen at most)
+
+    def fact(self, index: int) -> MemoryFact:
+        if index not in self.built:
+            self.built[index] = MemoryFact.from_db("default", _FIELDS, self.rows[index])
+        return self.built[index]
+
+    def tokens(self, index: int) -> int:
+        row = self.rows[index]
+        return row[_TOKENS] or estimate_tokens(row[_TEXT]) + 2
 
 
 _cache: "OrderedDict[int, _UserFacts]" = OrderedDict()
@@ -50,17 +65,18 @@ def _version(user_id: int) -> tuple:
 
 
 def _load(user_id: int, version: tuple) -> _UserFacts:
+    """One query: every active fact's fields and vector."""
     dim = get_embedder().dim
-    active = MemoryFact.objects.filter(user_id=user_id, invalidated_at__isnull=True)
-    facts = list(active.defer("embedding").order_by("-created_at", "-id"))
-    raw = dict(active.values_list("id", "embedding"))
-    matrix = np.zeros((len(facts), dim), dtype=np.float32)
-    for i, fact in enumerate(facts):
-        blob = bytes(raw.get(fact.pk) or b"")
-        if len(blob) == dim * 4:
+    active = MemoryFact.objects.filter(user_id=user_id, invalidated_at__isnull=True).order_by("-created_at", "-id")
+    raw = list(active.values_list(*_FIELDS, "embedding"))
+    matrix = np.zeros((len(raw), dim), dtype=np.float32)
+    for i, row in enumerate(raw):
+        blob = row[-1]
+        if blob is not None and len(blob) == dim * 4:
             matrix[i] = np.frombuffer(blob, dtype=np.float32)
-    pinned = [i for i, f in enumerate(facts) if f.pinned]
-    return _UserFacts(version=version, facts=facts, matrix=matrix, pinned=pinned, recent=list(range(len(facts))))
+    rows = [row[:-1] for row in raw]
+    pinned = [i for i, row in enumerate(rows) if row[_PINNED]]
+    return _UserFacts(version=version, rows=rows, matrix=matrix, pinned=pinned, built={})
 
 
 def _user_facts(user_id: int) -> _UserFacts:
@@ -100,7 +116,7 @@ def memory_recall(*, user, query: str, budget_tokens: int, query_vector: np.ndar
     if user is None or not getattr(user, "is_authenticated", False) or budget_tokens <= 0:
         return []
     entry = _user_facts(user.pk)
-    if not entry.facts:
+    if not entry.rows:
         return []
     budget = budget_tokens - estimate_tokens(PROMPT_HEADER)
     chosen: list[int] = []
@@ -111,7 +127,7 @@ def memory_recall(*, user, query: str, budget_tokens: int, query_vector: np.ndar
         nonlocal used
         if index in taken:
             return
-        cost = entry.facts[index].token_count or estimate_tokens(entry.facts[index].text) + 2
+        cost = entry.tokens(index)
         if used + cost <= limit:
             chosen.append(index)
             taken.add(index)
@@ -122,8 +138,9 @@ def memory_recall(*, user, query: str, budget_tokens: int, query_vector: np.ndar
 
     relevant: list[int] = []
     if query_vector is None and query and query.strip():
-        query_vector = get_embedder().encode_one(query.strip()[:2000])
-    if query_vector is not None and len(entry.facts):
+        # the exact string the router and knowledge search encode: the shared encode_one cache answers in ~0 ms
+        query_vector = get_embedder().encode_one(query if len(query) <= 2000 else query[:2000])
+    if query_vector is not None:
         scores = entry.matrix @ np.asarray(query_vector, dtype=np.float32)
         top = min(len(scores), int(_setting("MEMORY_RECALL_RELEVANT_MAX", 12)))
         best = np.argpartition(-scores, top - 1)[:top] if top < len(scores) else np.arange(len(scores))
@@ -132,11 +149,11 @@ def memory_recall(*, user, query: str, budget_tokens: int, query_vector: np.ndar
     relevant_limit = used + int((budget - used) * 0.75)  # leave room for a few recent facts
     for index in relevant:
         take(index, relevant_limit)
-    for index in entry.recent[: int(_setting("MEMORY_RECALL_RECENT_MAX", 5))]:
+    for index in range(min(len(entry.rows), int(_setting("MEMORY_RECALL_RECENT_MAX", 5)))):
         take(index, budget)
     for index in relevant:
         take(index, budget)
-    return [entry.facts[i] for i in chosen]
+    return [entry.fact(i) for i in chosen]
 
 
 def memory_prompt_block(*, facts: list[MemoryFact]) -> str:
