@@ -6,8 +6,8 @@ So outside a transaction the rows go to an in-process queue and a daemon thread 
 one UPDATE ... F() + n per answer); the caller pays a queue.put. Inside a caller's transaction (tests, a service that
 looks up while writing) the rows are written at once, in that transaction, so they commit or roll back with it.
 
-A crash can lose the last few hundred milliseconds of log rows; the answers served are not affected. `flush()` waits
-for the queue (tests, management commands; it also runs at interpreter exit).
+A crash can lose the rows still queued (normally milliseconds' worth); the answers served are not affected. `flush()`
+waits for the queue and closes the writer's connection (tests, management commands; it also runs at interpreter exit).
 """
 
 import atexit
@@ -81,9 +81,13 @@ def write(entries: list[LookupEntry]) -> None:
             )
 
 
+_CLOSE = object()  # queued by flush(): close the connection once everything before it is written
+IDLE_CLOSE_S = 5.0  # hold the connection through a burst of lookups, drop it when traffic pauses
+
+
 class _Writer:
     def __init__(self) -> None:
-        self.queue: queue.Queue[LookupEntry] = queue.Queue(maxsize=100_000)
+        self.queue: queue.Queue = queue.Queue(maxsize=100_000)
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
@@ -101,31 +105,39 @@ class _Writer:
                     self._thread = threading.Thread(target=self._run, name="golden-lookup-log", daemon=True)
                     self._thread.start()
 
-    def _drain(self, first: LookupEntry) -> list[LookupEntry]:
-        batch = [first]
-        while len(batch) < BATCH:
+    def _next_batch(self) -> tuple[list[LookupEntry], int, bool]:
+        """(entries, items taken from the queue, close requested); blocks until something arrives or the idle time."""
+        try:
+            first = self.queue.get(timeout=IDLE_CLOSE_S)
+        except queue.Empty:
+            return [], 0, True
+        items = [first]
+        while len(items) < BATCH:
             try:
-                batch.append(self.queue.get_nowait())
+                items.append(self.queue.get_nowait())
             except queue.Empty:
                 break
-        return batch
+        entries = [item for item in items if item is not _CLOSE]
+        return entries, len(items), len(entries) < len(items)
 
     def _run(self) -> None:
         while True:
-            first = self.queue.get()
-            batch = self._drain(first)
+            entries, taken, close = self._next_batch()
             try:
-                write(batch)
+                if entries:
+                    write(entries)
             except Exception:  # the log must never take the process down; the rows are lost, the error is not
-                logger.exception("golden lookup log write failed", extra={"rows": len(batch)})
+                logger.exception("golden lookup log write failed", extra={"rows": len(entries)})
+                close = True
             finally:
-                if self.queue.empty():
-                    connection.close()  # idle: hold no database connection (and never a stale one) between bursts
-                for _ in batch:
+                if close:
+                    connection.close()
+                for _ in range(taken):
                     self.queue.task_done()
 
     def flush(self) -> None:
         if self._thread is not None and self._thread.is_alive():
+            self.queue.put(_CLOSE)
             self.queue.join()
 
 

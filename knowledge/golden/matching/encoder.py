@@ -1,10 +1,12 @@
 """The query encoder of the hit path: the project's embedding model run through onnxruntime, single-threaded.
 
-Why: sentence-transformers on torch spends ~10 ms on a short query here (more under load: torch's thread pool fights
-the web server for 2 cores); the same network exported to ONNX and run by onnxruntime on one thread takes ~3-6 ms and
-gives the same vectors (max abs difference ~1e-7, checked after every export). The ONNX file is exported once from the
-model that `nuzantara.embeddings` loads (nothing is downloaded) and kept under VAR_DIR/golden/. If the export or the
-check fails, or GOLDEN_ONNX is off, the project embedder is used: slower, same vectors.
+Why: sentence-transformers on torch spends ~10 ms on a short query here, far more under load (torch's thread pool
+fights the web server for 2 cores). The same network exported to ONNX runs in a few ms on one thread with the same
+vectors (max abs difference ~1e-7, checked after the export); with int8 weights (onnxruntime dynamic quantization,
+which needs the `onnx` package at quantization time only) it is about twice as fast again, at cosine >= 0.985 to the
+float32 vectors. The files are exported once from the model `nuzantara.embeddings` loads (nothing is downloaded) and
+kept under VAR_DIR/golden/. Golden phrasings and queries are always embedded by the same encoder (the stored vectors
+are keyed by its name). If anything fails, or GOLDEN_ONNX is off, the project embedder is used: slower, same answers.
 """
 
 import hashlib
@@ -28,7 +30,8 @@ CHECK_SENTENCES = [
     "Posso comprare una villa a Bali come straniero?",
     "What is the VAT rate in 2025 and which goods are exempt from it, if any, for a small PT PMA in Bali?",
 ]
-MAX_DIFF = 1e-4
+MAX_DIFF = 1e-4  # float32 ONNX against sentence-transformers
+MIN_INT8_COSINE = 0.97  # int8 ONNX against sentence-transformers, per check sentence
 
 
 class ProjectEncoder:
@@ -51,9 +54,10 @@ class ProjectEncoder:
 
 
 class OnnxEncoder:
-    kind = "onnx"
-
-    def __init__(self, onnx_path: Path, tokenizer_path: Path, name: str, max_length: int, threads: int) -> None:
+    def __init__(
+        self, onnx_path: Path, tokenizer_path: Path, name: str, max_length: int, threads: int, kind: str = "onnx"
+    ) -> None:
+        self.kind = kind
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -67,9 +71,6 @@ class OnnxEncoder:
         self._single = Tokenizer.from_file(str(tokenizer_path))
         self._single.no_padding()
         self._single.enable_truncation(max_length)
-        self._batch = Tokenizer.from_file(str(tokenizer_path))
-        self._batch.enable_truncation(max_length)
-        self._batch.enable_padding()
         self._lock = threading.Lock()  # a session is thread-safe, but one run at a time is faster on one thread
         self.name = name
         self.dim = int(self._session.get_outputs()[0].shape[-1] or 0) or len(self.encode(["x"])[0])
@@ -82,13 +83,12 @@ class OnnxEncoder:
         with self._lock:
             return self._session.run(None, feeds)[0].astype(np.float32, copy=False)
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    def encode(self, texts: list[str]) -> np.ndarray:
+        # One text per run, like queries: int8 activations are quantized per run, so a padded batch would give
+        # slightly different vectors than the same text alone. A few ms each; only rebuilds and the nightly job batch.
         if not texts:
             return np.zeros((0, self.dim or 384), dtype=np.float32)
-        parts = [
-            self._run(self._batch.encode_batch(texts[i : i + batch_size])) for i in range(0, len(texts), batch_size)
-        ]
-        return np.concatenate(parts)
+        return np.stack([self._run([self._single.encode(text)])[0] for text in texts])
 
     def _encode_one(self, text: str) -> np.ndarray:
         vector = self._run([self._single.encode(text)])[0]
@@ -199,11 +199,32 @@ class _without_onnx_package_step:
             module._add_onnxscript_fn = original
 
 
-def _check(encoder: OnnxEncoder) -> float:
+def _check(encoder: OnnxEncoder) -> tuple[float, float]:
+    """(largest absolute difference, smallest cosine) between the encoder's vectors and the project embedder's."""
     from nuzantara.embeddings import get_embedder
 
     reference = get_embedder().encode(CHECK_SENTENCES)
-    return float(np.abs(encoder.encode(CHECK_SENTENCES) - reference).max())
+    vectors = encoder.encode(CHECK_SENTENCES)
+    return float(np.abs(vectors - reference).max()), float(np.min(np.sum(vectors * reference, axis=1)))
+
+
+def quantize_onnx(source: Path, target: Path) -> None:
+    """int8 weights (dynamic quantization, per channel): about twice as fast here, cosine >= 0.985 to float32."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    partial = target.with_suffix(f".{os.getpid()}.partial")
+    quantize_dynamic(str(source), str(partial), weight_type=QuantType.QInt8, per_channel=True)
+    os.replace(partial, target)
+
+
+def _quantization_available() -> bool:
+    if not getattr(settings, "GOLDEN_ONNX_QUANTIZE", True):
+        return False
+    try:
+        import onnx  # noqa: F401 - onnxruntime's quantizer needs it (running the quantized file does not)
+    except ImportError:
+        return False
+    return True
 
 
 _lock = threading.Lock()
@@ -211,27 +232,39 @@ _encoder: OnnxEncoder | ProjectEncoder | None = None
 
 
 def build_encoder(*, export: bool = True) -> OnnxEncoder | ProjectEncoder:
-    """The ONNX encoder if its file exists (or can be exported and passes the check), else the project embedder."""
+    """The fastest encoder that passes its check: int8 ONNX (if the `onnx` package is there to quantize, or the file
+    already exists), else float32 ONNX, else the project embedder. Stored golden vectors are keyed by `name`, so a
+    change of encoder re-embeds them on the next matrix build."""
     if not getattr(settings, "GOLDEN_ONNX", True):
         return ProjectEncoder()
     threads = int(getattr(settings, "GOLDEN_ENCODER_THREADS", 1))
     try:
         onnx_path, tokenizer_path, _, name, max_length = onnx_location()
-        fresh = False
         if not onnx_path.exists():
             if not export:
                 return ProjectEncoder()
             started = time.perf_counter()
             export_onnx(onnx_path)
-            fresh = True
             logger.info("golden encoder exported to onnx", extra={"s": round(time.perf_counter() - started, 2)})
-        encoder = OnnxEncoder(onnx_path, tokenizer_path, name, max_length, threads)
-        if fresh:
-            diff = _check(encoder)
+            diff, _ = _check(OnnxEncoder(onnx_path, tokenizer_path, name, max_length, threads))
             if diff > MAX_DIFF:
                 onnx_path.unlink(missing_ok=True)
                 raise ValueError(f"onnx vectors differ from the model's by {diff:.2e}")
-        return encoder
+        int8_path = onnx_path.with_name(onnx_path.stem + "-int8.onnx")
+        wants_int8 = getattr(settings, "GOLDEN_ONNX_QUANTIZE", True)
+        if wants_int8 and (int8_path.exists() or (export and _quantization_available())):
+            try:
+                if not int8_path.exists():
+                    quantize_onnx(onnx_path, int8_path)
+                    encoder = OnnxEncoder(int8_path, tokenizer_path, f"{name}+int8", max_length, threads, "onnx-int8")
+                    _, cosine = _check(encoder)
+                    if cosine < MIN_INT8_COSINE:
+                        int8_path.unlink(missing_ok=True)
+                        raise ValueError(f"int8 vectors are too far from the model's (cosine {cosine:.3f})")
+                return OnnxEncoder(int8_path, tokenizer_path, f"{name}+int8", max_length, threads, "onnx-int8")
+            except Exception as exc:  # fall back to float32 ONNX
+                logger.warning("golden int8 encoder unavailable", extra={"error": str(exc)[:300]})
+        return OnnxEncoder(onnx_path, tokenizer_path, name, max_length, threads)
     except Exception as exc:  # any failure: the slower encoder gives the same answers
         logger.warning("golden onnx encoder unavailable; using the project embedder", extra={"error": str(exc)[:300]})
         return ProjectEncoder()
