@@ -34,7 +34,11 @@ def conversation_rename(*, conversation: Conversation, title: str) -> Conversati
     return conversation
 
 
+@transaction.atomic
 def conversation_delete(*, conversation: Conversation) -> None:
+    from memory.services import conversation_summary_delete
+
+    conversation_summary_delete(conversation_id=conversation.pk)  # the summary holds the conversation's content too
     conversation.delete()
 
 

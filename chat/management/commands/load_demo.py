@@ -13,7 +13,9 @@ DEMO_DIR = settings.BASE_DIR / "knowledge" / "demo"
 
 
 class Command(BaseCommand):
-    help = "Ingest the demo knowledge base, load the demo golden answers, train the router if its checkpoint is missing."
+    help = (
+        "Ingest the demo knowledge base, load the demo golden answers, train the router if its checkpoint is missing."
+    )
 
     def handle(self, *args: object, **options: object) -> None:
         started = time.monotonic()
