@@ -86,9 +86,7 @@ def _load(directory: Path, signature: tuple | None) -> _Loaded:
 
     transformers_logging.disable_progress_bar()  # "Loading weights" bars would go to the server's stderr
     try:
-        from .t5.model import T5Router
-
-        router = T5Router.load(directory, labels=LABELS)
+        router = _router_class(directory).load(directory, labels=LABELS)
         router.rank("warm up")  # the first call allocates; do it here, not in a user's request
     except CheckpointError as exc:
         return _unusable(signature, str(exc))
@@ -104,6 +102,19 @@ def _load(directory: Path, signature: tuple | None) -> _Loaded:
         )
     logger.info("router loaded", extra={"model_version": router.version, "directory": str(directory)})
     return _Loaded(signature=signature, router=router, problem="")
+
+
+def _router_class(directory: Path) -> type:
+    import json
+
+    from .ensemble import EnsembleRouter
+    from .t5.model import T5Router
+
+    try:
+        kind = json.loads((directory / METRICS_FILE).read_text()).get("kind", "t5")
+    except (OSError, ValueError, AttributeError) as exc:
+        raise CheckpointError(f"router checkpoint in {directory} has no readable {METRICS_FILE}: {exc}") from exc
+    return T5Router if kind == "t5" else EnsembleRouter  # "lexical", "t5+knn+lexical", ...
 
 
 def _unusable(signature: tuple | None, problem: str) -> _Loaded:

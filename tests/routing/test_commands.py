@@ -41,6 +41,8 @@ def test_train_router_trains_a_tiny_set_end_to_end_from_the_command_line(run_man
     assert result.returncode == 0, result.stderr
     metrics = json.loads(result.stdout)
     assert metrics["n_train"] == len(tiny_examples())
+    assert metrics["kind"] == "lexical"  # the default: the member that measured best on the dev set
+    assert metrics["version"].startswith("lexical-")
     assert metrics["version"] == json.loads((out_dir / "metrics.json").read_text())["version"]
     assert (out_dir / "config.json").is_file() and (out_dir / "model.safetensors").is_file()
 
@@ -65,6 +67,13 @@ def test_train_router_exits_2_naming_the_malformed_line(run_manage, tmp_path):
 def test_train_router_refuses_a_base_model_that_is_not_a_model(tmp_path):
     with pytest.raises(CommandError, match="not a model directory") as error:
         _call("train_router", "--base-model", str(tmp_path), "--out", str(tmp_path / "router"))
+
+    assert error.value.returncode == 2
+
+
+def test_train_router_refuses_unknown_members(tmp_path):
+    with pytest.raises(CommandError, match="--members") as error:
+        _call("train_router", "--members", "t5,gpt", "--out", str(tmp_path / "router"))
 
     assert error.value.returncode == 2
 

@@ -1,0 +1,102 @@
+"""Compare routers on the dev set: the T5 alone, the MiniLM k-NN (semantic-router style), the n-gram model, and
+their averages (what ships is `train_router --kind ensemble`, the default).
+
+    VAR_DIR=... python bench/router_compare.py [--data routing/data/dev.jsonl] [--dir ROUTER_MODEL_DIR] [--json]
+
+Needs an ensemble checkpoint (`python manage.py train_router`). Latency = single-query calls after warm-up, with
+torch threads = ROUTER_TORCH_THREADS; the members' probabilities are computed once per query and combined.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nuzantara.settings")
+
+import django
+
+django.setup()
+
+import numpy as np
+import torch
+from django.conf import settings
+
+from nuzantara.embeddings import get_embedder
+from routing.dataset import DATA_DIR, examples_read
+from routing.ensemble import EnsembleRouter
+from routing.registry import LABELS
+
+COMBINATIONS = {
+    "t5": ("t5",),
+    "knn": ("knn",),
+    "lexical": ("lexical",),
+    "t5+knn": ("t5", "knn"),
+    "t5+lexical": ("t5", "lexical"),
+    "ensemble (t5+knn+lexical)": ("t5", "knn", "lexical"),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", type=Path, default=DATA_DIR / "dev.jsonl")
+    parser.add_argument("--dir", type=Path, default=Path(settings.ROUTER_MODEL_DIR))
+    parser.add_argument("--threads", type=int, default=settings.ROUTER_TORCH_THREADS)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    torch.set_num_threads(args.threads)
+    examples = examples_read(args.data)
+    router = EnsembleRouter.load(args.dir, labels=LABELS)
+    embedder = get_embedder()
+    truth = np.array([LABELS.index(e.tool) for e in examples])
+
+    for example in examples[:10]:  # warm-up
+        router.rank(example.query)
+
+    member_ms: dict[str, list[float]] = {"t5": [], "knn": [], "lexical": []}
+    probabilities: dict[str, list[np.ndarray]] = {"t5": [], "knn": [], "lexical": []}
+    for example in examples:
+        query = [example.query]
+        started = time.perf_counter()
+        probabilities["t5"].append(router.t5.probabilities(query).numpy()[0])
+        member_ms["t5"].append(_ms(started))
+        started = time.perf_counter()
+        vector = embedder.encode([example.query])  # not the cached encode_one: measure the real cost
+        probabilities["knn"].append(router.knn.probabilities(vector)[0])
+        member_ms["knn"].append(_ms(started))
+        started = time.perf_counter()
+        row = np.zeros(len(LABELS))
+        row[router.lexical.classes_] = router.lexical.predict_proba(query)[0]
+        probabilities["lexical"].append(row)
+        member_ms["lexical"].append(_ms(started))
+
+    results = {}
+    for name, members in COMBINATIONS.items():
+        combined = sum(np.stack(probabilities[m]) for m in members)
+        latencies = np.sum([member_ms[m] for m in members], axis=0)
+        results[name] = {
+            "accuracy": round(float((combined.argmax(axis=1) == truth).mean()), 4),
+            "p50_ms": round(float(np.percentile(latencies, 50)), 2),
+            "p95_ms": round(float(np.percentile(latencies, 95)), 2),
+        }
+    report = {"n": len(examples), "threads": args.threads, "model_version": router.version, "routers": results}
+    if args.json:
+        print(json.dumps(report))
+        return
+    print(f"{len(examples)} queries from {args.data}, torch threads {args.threads}, checkpoint {router.version}")
+    print(f"{'router':<28}{'accuracy':>9}{'p50 ms':>9}{'p95 ms':>9}")
+    for name, r in results.items():
+        print(f"{name:<28}{r['accuracy']:>9.3f}{r['p50_ms']:>9.2f}{r['p95_ms']:>9.2f}")
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+import json
+
+import numpy as np
+import pytest
+
+from routing.dataset import Example
+from routing.ensemble import EnsembleRouter, KnnScorer, members_write
+from routing.registry import LABELS
+from routing.t5 import CheckpointError
+from routing.t5.training import TrainingConfig, router_train
+
+from .conftest import TINY_CONFIG, tiny_examples
+
+ALL = ("t5", "knn", "lexical")
+
+
+@pytest.fixture(scope="module")
+def ensemble_checkpoint(tmp_path_factory):
+    out_dir = tmp_path_factory.mktemp("ensemble") / "router"
+    train = tiny_examples()
+    dev = [Example(query="perpanjang kitas dong", tool="visa"), Example(query="grazie mille", tool="smalltalk")]
+
+    def extras(directory, t5):
+        return members_write(directory=directory, train=train, labels=LABELS, t5=t5, dev=dev, members=ALL)
+
+    result = router_train(
+        train=train, dev=dev, labels=LABELS, out_dir=out_dir, config=TrainingConfig(**TINY_CONFIG), extras=extras
+    )
+    return out_dir, result
+
+
+def test_ensemble_checkpoint_records_its_kind_and_each_members_dev_accuracy(ensemble_checkpoint):
+    out_dir, result = ensemble_checkpoint
+    metrics = json.loads((out_dir / "metrics.json").read_text())
+
+    assert metrics["kind"] == "t5+knn+lexical"
+    assert metrics["members"] == list(ALL)
+    assert metrics["version"] == result.version and result.version.startswith("t5+knn+lexical-")
+    assert set(metrics["dev_accuracy_members"]) == {"t5", "knn", "lexical"}
+    assert 0.0 <= metrics["dev_accuracy"] <= 1.0
+
+
+def test_ensemble_ranks_every_label_with_probabilities_that_sum_to_one(ensemble_checkpoint):
+    router = EnsembleRouter.load(ensemble_checkpoint[0], labels=LABELS)
+
+    ranked = router.rank("how do I extend my KITAS")
+
+    assert ranked[0][0] == "visa"
+    assert sorted(label for label, _ in ranked) == sorted(LABELS)
+    assert sum(p for _, p in ranked) == pytest.approx(1.0)
+
+
+def test_engine_serves_the_ensemble_behind_the_same_interface(ensemble_checkpoint, settings, db):
+    from routing.engine import router_reset
+    from routing.services import route_query
+
+    settings.ROUTER_MODEL_DIR = ensemble_checkpoint[0]
+    router_reset()
+
+    prediction = route_query(query="berapa harga jasa kalian", log=False)
+
+    assert prediction.tool == "pricing"
+    assert prediction.model_version.startswith("t5+knn+lexical-")
+    router_reset()
+
+
+def test_an_ensemble_missing_a_member_file_is_a_checkpoint_error(ensemble_checkpoint, tmp_path):
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(ensemble_checkpoint[0], broken)
+    (broken / "lexical.joblib").unlink()
+
+    with pytest.raises(CheckpointError, match="cannot be loaded"):
+        EnsembleRouter.load(broken, labels=LABELS)
+
+
+def test_knn_votes_for_the_label_of_the_nearest_neighbours():
+    vectors = np.eye(3, dtype=np.float32)
+    knn = KnnScorer(vectors=vectors, label_ids=np.array([0, 1, 1]), n_labels=2)
+
+    probabilities = knn.probabilities(np.array([[0.9, 0.1, 0.0]], dtype=np.float32))
+
+    assert probabilities.argmax() == 0
+    assert probabilities.sum() == pytest.approx(1.0)
+
+
+def test_only_the_served_members_are_scored(ensemble_checkpoint):
+    router = EnsembleRouter.load(ensemble_checkpoint[0], labels=LABELS)
+    router.members = ("lexical",)
+
+    assert set(router.member_probabilities(["hello"])) == {"lexical"}
+    assert router.rank("hello")[0][0] in LABELS
+
+
+def test_unknown_members_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="members"):
+        members_write(directory=tmp_path, train=tiny_examples(), labels=LABELS, t5=None, members=("gpt",))
