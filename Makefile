@@ -24,6 +24,7 @@ demo: setup
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py golden_warmup
 	$(BIN)/python manage.py ensure_demo_user --url http://$(HOST):$(PORT)/
 
 run: demo

@@ -219,7 +219,7 @@ ROUTER_MIN_CONFIDENCE = env_float("ROUTER_MIN_CONFIDENCE", 0.5, minimum=0.0, max
 ROUTER_TORCH_THREADS = env_int("ROUTER_TORCH_THREADS", 1, minimum=1)
 
 # --- Golden answers and memory ---
-GOLDEN_THRESHOLD = env_float("GOLDEN_THRESHOLD", 0.86, minimum=0.0, maximum=1.0)
+GOLDEN_THRESHOLD = env_float("GOLDEN_THRESHOLD", 0.80, minimum=0.0, maximum=1.0)
 MEMORY_RECALL_TOKENS = env_int("MEMORY_RECALL_TOKENS", 400, minimum=0)
 MEMORY_LLM_CLIENT = "nuzantara.llm.structured.structured_client"  # used only when an LLM is configured
 
