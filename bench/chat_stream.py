@@ -56,7 +56,9 @@ def main() -> None:
     fake.default = Behaviour(
         tokens=[f" token{i}" for i in range(20)], first_token_delay=args.first_token_delay, token_interval=0.01
     )
-    env = BenchEnvironment({"ANTHROPIC_API_KEY": "sk-bench", "ANTHROPIC_BASE_URL": fake.url, "API_THROTTLE_ASK": "100000/min"})
+    env = BenchEnvironment(
+        {"ANTHROPIC_API_KEY": "sk-bench", "ANTHROPIC_BASE_URL": fake.url, "API_THROTTLE_ASK": "100000/min"}
+    )
     env.create_user("bench", "bench-password-123")
     server = env.serve()
     try:
