@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 
+from .writelock import index_write_lock
+
 logger = logging.getLogger(__name__)
 
 COLLECTION_PREFIX = "knowledge-"
@@ -121,6 +123,11 @@ def _collection(slug: str, *, create: bool = True) -> Any:
 
 def _write(slug: str, action: str, write: Callable[[Any], None]) -> None:
     """Run a write on the collection; a handle gone stale (recreated by another process) is refreshed once."""
+    with index_write_lock():  # a backup snapshot never sees half a write
+        _write_unlocked(slug, action, write)
+
+
+def _write_unlocked(slug: str, action: str, write: Callable[[Any], None]) -> None:
     try:
         write(_collection(slug))
         return
@@ -168,11 +175,12 @@ def recreate(*, slug: str) -> None:
     """Drop and recreate a collection's index (kb_reindex)."""
     client = get_client()
     _collections.pop(slug, None)
-    try:
-        client.delete_collection(chroma_name(slug))
-    except Exception:  # it did not exist
-        logger.debug("no chroma collection to drop", extra={"collection": slug})
-    _collection(slug)
+    with index_write_lock():
+        try:
+            client.delete_collection(chroma_name(slug))
+        except Exception:  # it did not exist
+            logger.debug("no chroma collection to drop", extra={"collection": slug})
+        _collection(slug)
 
 
 def count(*, slug: str) -> int:

@@ -116,3 +116,30 @@ def test_restore_of_an_unknown_key_exits_2_naming_it(r2):
 
     assert failed.value.returncode == 2
     assert "knowledge-index/nope.tar.gz" in str(failed.value)
+
+
+def test_index_writes_wait_while_a_snapshot_holds_the_lock(knowledge_docs):
+    import threading
+    import time
+
+    import numpy as np
+
+    from knowledge.search import index
+    from knowledge.search.writelock import index_write_lock
+
+    finished = threading.Event()
+
+    def write() -> None:
+        index.upsert(slug="visa_oracle", chunk_ids=[999_999], vectors=np.ones((1, 384), np.float32) / 384**0.5,
+                     metadatas=[{"language": "en"}])  # fmt: skip
+        finished.set()
+
+    with index_write_lock():
+        writer = threading.Thread(target=write)
+        writer.start()
+        time.sleep(0.5)
+        blocked = not finished.is_set()
+    writer.join(timeout=30)
+
+    assert blocked
+    assert finished.is_set()
