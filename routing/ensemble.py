@@ -80,18 +80,18 @@ def members_write(
     np.save(directory / KNN_VECTORS_FILE, vectors)
     (directory / KNN_LABELS_FILE).write_text(json.dumps([e.tool for e in train]))
     joblib.dump(lexical, directory / LEXICAL_FILE)
-    metrics: dict = {"kind": "ensemble", "members": list(MEMBERS), "embedding_model": embedder.name}
+    metrics: dict = {"kind": "+".join(members), "members": list(members), "embedding_model": embedder.name}
     if dev:
-        knn = KnnScorer(
-            vectors=vectors, label_ids=np.array([labels.index(e.tool) for e in train]), n_labels=len(labels)
-        )
-        router = EnsembleRouter(t5=t5, knn=knn, lexical=lexical, metrics={})
+        label_ids = np.array([labels.index(e.tool) for e in train])
+        knn = KnnScorer(vectors=vectors, label_ids=label_ids, n_labels=len(labels))
+        router = EnsembleRouter(t5=t5, knn=knn, lexical=lexical, metrics={"members": list(MEMBERS)})
         truth = np.array([labels.index(e.tool) for e in dev])
-        members = router.member_probabilities([e.query for e in dev])
+        scored = router.member_probabilities([e.query for e in dev])
         metrics["dev_accuracy_members"] = {
-            name: round(float((p.argmax(axis=1) == truth).mean()), 4) for name, p in members.items()
+            name: round(float((p.argmax(axis=1) == truth).mean()), 4) for name, p in scored.items()
         }
-        metrics["dev_accuracy"] = round(float((sum(members.values()).argmax(axis=1) == truth).mean()), 4)
+        combined = sum(scored[name] for name in members)
+        metrics["dev_accuracy"] = round(float((combined.argmax(axis=1) == truth).mean()), 4)
     return metrics
 
 
@@ -131,23 +131,26 @@ class EnsembleRouter:
         return cls(t5=t5, knn=knn, lexical=lexical, metrics=metrics)
 
     def member_probabilities(self, queries: list[str]) -> dict[str, np.ndarray]:
-        from nuzantara.embeddings import get_embedder
+        """Each served member's (queries, labels) probabilities; MiniLM is only loaded when the k-NN is served."""
+        scored: dict[str, np.ndarray] = {}
+        if "t5" in self.members:
+            scored["t5"] = self.t5.probabilities(queries).numpy().astype(np.float64)
+        if "knn" in self.members:
+            from nuzantara.embeddings import get_embedder
 
-        embedder = get_embedder()
-        query_vectors = (
-            np.stack([embedder.encode_one(q) for q in queries]) if len(queries) == 1 else embedder.encode(queries)
-        )
-        lexical = np.zeros((len(queries), len(self.labels)))
-        lexical[:, self.lexical.classes_] = self.lexical.predict_proba(queries)
-        return {
-            "t5": self.t5.probabilities(queries).numpy().astype(np.float64),
-            "knn": self.knn.probabilities(query_vectors),
-            "lexical": lexical,
-        }
+            embedder = get_embedder()
+            one = len(queries) == 1
+            vectors = np.stack([embedder.encode_one(queries[0])]) if one else embedder.encode(queries)
+            scored["knn"] = self.knn.probabilities(vectors)
+        if "lexical" in self.members:
+            lexical = np.zeros((len(queries), len(self.labels)))
+            lexical[:, self.lexical.classes_] = self.lexical.predict_proba(queries)
+            scored["lexical"] = lexical
+        return scored
 
     def probabilities(self, queries: list[str]) -> np.ndarray:
-        members = self.member_probabilities(queries)
-        return sum(members.values()) / len(members)
+        scored = self.member_probabilities(queries)
+        return sum(scored.values()) / len(scored)
 
     def rank(self, query: str) -> list[tuple[str, float]]:
         probabilities = self.probabilities([query])[0].tolist()
