@@ -121,13 +121,13 @@ class ConversationMessages(APIView):
 
 
 class MessageFeedback(APIView):
-    class Input(serializers.Serializer):
+    class FeedbackInput(serializers.Serializer):
         value = serializers.ChoiceField(choices=[1, -1])
         comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
-    @extend_schema(request=Input, responses={200: MessageOutput})
+    @extend_schema(request=FeedbackInput, responses={200: MessageOutput})
     def post(self, request: Request, pk: int) -> Response:
-        data = self.Input(data=request.data)
+        data = self.FeedbackInput(data=request.data)
         data.is_valid(raise_exception=True)
         message = selectors.message_get_for_user(user=request.user, pk=pk)
         try:

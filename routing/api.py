@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,14 +11,14 @@ from .services import route_query
 class RouteView(APIView):
     """POST {"query": ...}: the tool the router picks, its confidence, the runners-up and the latency."""
 
-    class Input(serializers.Serializer):
+    class RouteInput(serializers.Serializer):
         query = serializers.CharField(max_length=MAX_QUERY_CHARS, trim_whitespace=True, allow_blank=False)
 
-    class Alternative(serializers.Serializer):
+    class RouteAlternative(serializers.Serializer):
         tool = serializers.CharField()
         confidence = serializers.FloatField()
 
-    class Output(serializers.Serializer):
+    class RouteOutput(serializers.Serializer):
         tool = serializers.CharField()
         confidence = serializers.FloatField()
         abstained = serializers.BooleanField()
@@ -25,8 +26,9 @@ class RouteView(APIView):
         latency_ms = serializers.FloatField()
         model_version = serializers.CharField()
 
+    @extend_schema(request=RouteInput, responses={200: RouteOutput})
     def post(self, request: Request) -> Response:
-        data = self.Input(data=request.data)
+        data = self.RouteInput(data=request.data)
         if not data.is_valid():
             return Response({"detail": _first_error(data.errors)}, status=400)
         try:
@@ -41,7 +43,7 @@ class RouteView(APIView):
             "latency_ms": prediction.latency_ms,
             "model_version": prediction.model_version,
         }
-        return Response(self.Output(body).data)
+        return Response(self.RouteOutput(body).data)
 
 
 def _first_error(errors: dict) -> str:

@@ -213,6 +213,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "ZANTARA: answers on Indonesian visas, companies, tax and property.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "MessageStatusEnum": "chat.models.Message.Status",
+        "HandoffStatusEnum": "chat.models.HandoffRequest.Status",
+        "DocumentStatusEnum": "knowledge.models.Document.Status",
+        "LanguageEnum": "knowledge.models.Document.Language",  # the same en/id/it set everywhere
+        "GoldenAnswerStatusEnum": "knowledge.golden.models.GoldenAnswer.Status",
+    },
 }
 
 # --- Knowledge: Chroma (local directory, or a server for scale-out) and embeddings ---

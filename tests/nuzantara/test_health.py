@@ -17,7 +17,7 @@ def test_health_is_healthy_with_every_check(client):
     assert checks["database"] == "ok"
     assert checks["redis"] == ("ok" if settings.REDIS_URL else "not configured")
     assert checks["chroma"] == "ok"
-    assert checks["router"] in {"ok", "missing"}
+    assert checks["router"] == "missing" or checks["router"].startswith("ok")
     assert checks["ai"] in {"anthropic", "vllm", "offline"}
 
 
