@@ -12,6 +12,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from nuzantara.routing import websocket_urlpatterns  # noqa: E402
+from nuzantara.settings.env import env_bool  # noqa: E402
+
+if env_bool("ASGI_WARMUP", True):
+    from chat.warmup import warm_up_in_background
+
+    warm_up_in_background()
 
 application = ProtocolTypeRouter(
     {

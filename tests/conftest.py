@@ -8,6 +8,8 @@ import pytest
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
+# No background warm-up thread touching the test database when tests import the ASGI application.
+os.environ.setdefault("ASGI_WARMUP", "0")
 
 
 @pytest.fixture

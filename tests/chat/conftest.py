@@ -61,6 +61,9 @@ def live_daphne(transactional_db, knowledge_docs, settings, tmp_path):
     import httpx
     from django.db import connection
 
+    from chat.warmup import warm_up
+
+    warm_up()  # exports the ONNX encoders into VAR_DIR once, so the server below only loads them
     db = connection.settings_dict
     if connection.vendor == "sqlite":
         database_url = f"sqlite:///{db['NAME']}"
@@ -71,18 +74,19 @@ def live_daphne(transactional_db, knowledge_docs, settings, tmp_path):
         **os.environ,
         "DATABASE_URL": database_url,
         "CHROMA_DIR": str(settings.CHROMA_DIR),
-        "VAR_DIR": str(tmp_path / "daphne-var"),
+        "VAR_DIR": str(settings.VAR_DIR),
         "ROUTER_MODEL_DIR": str(tmp_path / "no-router"),
         "ANTHROPIC_API_KEY": "",
         "VLLM_BASE_URL": "",
     }
     root = Path(__file__).resolve().parents[2]
+    log = open(tmp_path / "daphne.log", "w+b")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "nuzantara.asgi:application"],
         cwd=root,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -94,7 +98,9 @@ def live_daphne(transactional_db, knowledge_docs, settings, tmp_path):
             time.sleep(0.2)
     else:
         process.kill()
-        raise RuntimeError(f"daphne did not start: {process.stderr.read().decode()[-2000:]}")
+        raise RuntimeError(f"daphne did not start: {(tmp_path / 'daphne.log').read_text()[-2000:]}")
     yield url
     process.terminate()
     process.wait(timeout=10)
+    log.close()
+    print((tmp_path / "daphne.log").read_text()[-4000:])  # shown by pytest when the test failed
