@@ -90,3 +90,13 @@ async def anthropic_stream(
         ),
         stop_reason=final.stop_reason or "",
     )
+
+
+def sync_client() -> anthropic.Anthropic:
+    """A blocking client for background jobs (drafts, memory extraction), configured like the streaming one."""
+    return anthropic.Anthropic(
+        api_key=settings.ANTHROPIC_API_KEY,
+        base_url=settings.ANTHROPIC_BASE_URL or None,
+        timeout=settings.ANTHROPIC_TIMEOUT_S,
+        max_retries=settings.ANTHROPIC_MAX_RETRIES,
+    )

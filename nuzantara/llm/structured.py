@@ -17,12 +17,7 @@ StructuredClient = Callable[..., dict]
 
 def _anthropic(*, system: str, messages: list[dict], tool: dict) -> dict:
     try:
-        with anthropic.Anthropic(
-            api_key=settings.ANTHROPIC_API_KEY,
-            base_url=settings.ANTHROPIC_BASE_URL or None,
-            timeout=settings.ANTHROPIC_TIMEOUT_S,
-            max_retries=settings.ANTHROPIC_MAX_RETRIES,
-        ) as client:
+        with anthropic_client.sync_client() as client:
             response = client.messages.create(
                 model=settings.ANTHROPIC_MODEL,
                 max_tokens=settings.ANTHROPIC_MAX_TOKENS,

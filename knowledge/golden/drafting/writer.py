@@ -50,15 +50,12 @@ def _anthropic_complete(messages: list[dict], max_tokens: int) -> str:
     SDK's non-streaming timeout guard, and collected into the whole text."""
     import anthropic
 
+    from nuzantara.llm.anthropic_client import sync_client
+
     system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
     turns = [m for m in messages if m["role"] != "system"]
     try:
-        with anthropic.Anthropic(
-            api_key=settings.ANTHROPIC_API_KEY,
-            base_url=settings.ANTHROPIC_BASE_URL or None,
-            timeout=settings.ANTHROPIC_TIMEOUT_S,
-            max_retries=settings.ANTHROPIC_MAX_RETRIES,
-        ) as client:
+        with sync_client() as client:
             with client.messages.stream(
                 model=settings.ANTHROPIC_MODEL, max_tokens=max_tokens, system=system, messages=turns
             ) as stream:
