@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from .prompt import SourceChunk
 
 logger = logging.getLogger(__name__)
+# Messages may be up to 4,000 characters; the router and the search read at most this much of them.
+QUERY_CHARS = 2000
 
 
 def _ms(started: float) -> float:
@@ -63,7 +65,7 @@ def route(query: str) -> tuple[Route, float]:
     from routing.registry import TOOLS
     from routing.services import route_query
 
-    prediction = route_query(query=query)
+    prediction = route_query(query=query[:QUERY_CHARS])
     tool = TOOLS.get(prediction.tool)
     if prediction.abstained or tool is None:
         # Unsure: search every collection rather than guess a handler.
@@ -85,7 +87,7 @@ def retrieve(query: str, collections: tuple[str, ...], k: int = 5) -> tuple[list
     started = time.perf_counter()
     from knowledge.selectors import knowledge_search
 
-    hits = knowledge_search(query=query, collections=list(collections) or None, k=k)
+    hits = knowledge_search(query=query[:QUERY_CHARS], collections=list(collections) or None, k=k)
     chunks = [
         SourceChunk(
             n=i,
@@ -108,7 +110,7 @@ def recall_memory(user, query: str, budget_tokens: int) -> tuple[str, float]:
     started = time.perf_counter()
     from memory.selectors import memory_prompt_block, memory_recall
 
-    facts = memory_recall(user=user, query=query, budget_tokens=budget_tokens)
+    facts = memory_recall(user=user, query=query[:QUERY_CHARS], budget_tokens=budget_tokens)
     return memory_prompt_block(facts=facts), _ms(started)
 
 

@@ -141,3 +141,12 @@ async def test_follow_up_question_carries_history(user, knowledge_docs, no_route
     assert [m["role"] for m in messages] == ["user", "assistant", "user"]
     assert messages[0]["content"] == "How do I extend my investor KITAS?"
     assert messages[1]["content"] == "Hello from the model [1]."
+
+
+async def test_a_long_message_within_the_limit_is_answered(user, knowledge_docs, no_router, offline):
+    text = "How do I extend my investor KITAS? " + "Some context about my situation. " * 110
+
+    events = await collect(user, text.strip())
+
+    assert 3000 < len(text) <= 4000
+    assert events[-1]["type"] == "done" and events[-1]["status"] == "complete"
