@@ -35,14 +35,7 @@ class RouteView(APIView):
             prediction = route_query(query=data.validated_data["query"])
         except InvalidQuery as exc:
             return Response({"detail": str(exc)}, status=400)
-        body = {
-            "tool": prediction.tool,
-            "confidence": prediction.confidence,
-            "abstained": prediction.abstained,
-            "alternatives": [{"tool": tool, "confidence": p} for tool, p in prediction.alternatives],
-            "latency_ms": prediction.latency_ms,
-            "model_version": prediction.model_version,
-        }
+        body = prediction.as_payload()
         return Response(self.RouteOutput(body).data)
 
 

@@ -30,6 +30,17 @@ class RouterPrediction:
     latency_ms: float
     model_version: str
 
+    def as_payload(self) -> dict:
+        """The shape the API and `route_query --json` return."""
+        return {
+            "tool": self.tool,
+            "confidence": self.confidence,
+            "abstained": self.abstained,
+            "alternatives": [{"tool": tool, "confidence": p} for tool, p in self.alternatives],
+            "latency_ms": self.latency_ms,
+            "model_version": self.model_version,
+        }
+
 
 def query_hash(query: str) -> str:
     """The SHA-256 (hex) under which a query is logged; computed on the stripped text."""

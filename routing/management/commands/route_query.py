@@ -18,14 +18,7 @@ class Command(BaseCommand):
             prediction = route_query(query=options["query"], log=False)
         except InvalidQuery as exc:
             raise CommandError(str(exc), returncode=2) from None
-        body = {
-            "tool": prediction.tool,
-            "confidence": prediction.confidence,
-            "abstained": prediction.abstained,
-            "alternatives": [{"tool": tool, "confidence": p} for tool, p in prediction.alternatives],
-            "latency_ms": prediction.latency_ms,
-            "model_version": prediction.model_version,
-        }
+        body = prediction.as_payload()
         if options["json"]:
             self.stdout.write(json.dumps(body))
         else:
