@@ -162,13 +162,6 @@ def after_answer(turn: Turn, *, content: str, source: str) -> None:
         transaction.on_commit(lambda: conversation_summarize.delay(turn.conversation.pk))
 
 
-async def _offline_stream(turn: Turn) -> AsyncIterator[TextDelta | Completion]:
-    text = offline_answer(chunks=turn.chunks, language=turn.language, smalltalk=turn.smalltalk)
-    for piece in _WORD.findall(text):
-        yield TextDelta(piece)
-    yield Completion(provider="offline", model="")
-
-
 async def _model_stream(turn: Turn) -> AsyncIterator[TextDelta | Completion]:
     """Anthropic, then the Llama worker, then the offline answerer: each next one only if nothing was produced."""
     if anthropic_client.is_configured():
@@ -188,14 +181,16 @@ async def _model_stream(turn: Turn) -> AsyncIterator[TextDelta | Completion]:
             return
         except LLMUnavailable as exc:
             logger.warning("falling back from vllm", extra={"code": exc.code})
-    async for item in _offline_stream(turn):
+    text = offline_answer(chunks=turn.chunks, language=turn.language, smalltalk=turn.smalltalk)
+    async for item in _text_stream(text, provider="offline"):
         yield item
 
 
-async def _text_stream(text: str) -> AsyncIterator[TextDelta | Completion]:
+async def _text_stream(text: str, provider: str = "none") -> AsyncIterator[TextDelta | Completion]:
+    """A text that needs no model (golden, handoff, memory, offline), streamed word by word like a model's."""
     for piece in _WORD.findall(text):
         yield TextDelta(piece)
-    yield Completion(provider="none", model="")
+    yield Completion(provider=provider, model="")
 
 
 def _source_for(completion: Completion | None, turn: Turn) -> str:
