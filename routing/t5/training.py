@@ -28,7 +28,9 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    epochs: int = 20
+    epochs: int | None = None  # None: as many passes as fit in `step_budget` (at most `max_epochs`)
+    max_epochs: int = 20
+    step_budget: int = 2000  # ~2 minutes on 2 cores; keeps training time flat as the data grows
     batch_size: int = 32
     learning_rate: float = 1e-3  # from scratch; fine-tuning uses `fine_tune_learning_rate`
     fine_tune_learning_rate: float = 5e-4
@@ -116,7 +118,8 @@ def router_train(
     label_index = {label: i for i, label in enumerate(labels)}
     rng = random.Random(config.seed)
     steps_per_epoch = -(-len(train) // config.batch_size)
-    total_steps = steps_per_epoch * config.epochs
+    epochs = config.epochs or max(1, min(config.max_epochs, config.step_budget // steps_per_epoch))
+    total_steps = steps_per_epoch * epochs
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=config.weight_decay)
     warmup = max(1, int(total_steps * config.warmup_fraction))
     schedule = torch.optim.lr_scheduler.LambdaLR(
@@ -127,7 +130,7 @@ def router_train(
 
     bar = tqdm(total=total_steps, desc="train_router", unit="step", disable=not progress)
     model.train()
-    for epoch in range(config.epochs):
+    for epoch in range(epochs):
         epoch_loss = 0.0
         for batch in _batches_by_length(train, batch_size=config.batch_size, rng=rng):
             queries = [_augment(ex.query, rng, config) for ex in batch]
@@ -158,7 +161,7 @@ def router_train(
         "train_accuracy": accuracy_measure(router=router, examples=train),
         "train_seconds": round(train_seconds, 1),
         "seed": config.seed,
-        "epochs": config.epochs,
+        "epochs": epochs,
         "base_model": str(base_model) if base_model else None,
         "config": asdict(config),
         "torch_threads": torch.get_num_threads(),

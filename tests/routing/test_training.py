@@ -99,3 +99,21 @@ def test_training_refuses_tools_outside_the_registry(tmp_path):
         router_train(train=examples, labels=LABELS, out_dir=tmp_path / "m", config=FAST)
 
     assert not (tmp_path / "m").exists()
+
+
+def test_without_epochs_the_step_budget_sets_the_passes(tmp_path):
+    # 40 tiny examples in batches of 8 are 5 steps a pass: a budget of 12 steps gives 2 passes, never fewer than 1.
+    two = router_train(
+        train=tiny_examples(),
+        labels=LABELS,
+        out_dir=tmp_path / "a",
+        config=TrainingConfig(**{**TINY_CONFIG, "epochs": None, "step_budget": 12}),
+    )
+    one = router_train(
+        train=tiny_examples(),
+        labels=LABELS,
+        out_dir=tmp_path / "b",
+        config=TrainingConfig(**{**TINY_CONFIG, "epochs": None, "step_budget": 1}),
+    )
+
+    assert (two.metrics["epochs"], one.metrics["epochs"]) == (2, 1)
