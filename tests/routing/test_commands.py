@@ -41,8 +41,8 @@ def test_train_router_trains_a_tiny_set_end_to_end_from_the_command_line(run_man
     assert result.returncode == 0, result.stderr
     metrics = json.loads(result.stdout)
     assert metrics["n_train"] == len(tiny_examples())
-    assert metrics["kind"] == "lexical"  # the default: the member that measured best on the dev set
-    assert metrics["version"].startswith("lexical-")
+    assert metrics["kind"] == "semantic+lexical"  # the default: the combination that measured best
+    assert metrics["version"].startswith("semantic+lexical-")
     assert metrics["version"] == json.loads((out_dir / "metrics.json").read_text())["version"]
     assert (out_dir / "config.json").is_file() and (out_dir / "model.safetensors").is_file()
 

@@ -4,14 +4,14 @@ import numpy as np
 import pytest
 
 from routing.dataset import Example
-from routing.ensemble import EnsembleRouter, KnnScorer, members_write
+from routing.ensemble import EnsembleRouter, KnnScorer, members_combine, members_write
 from routing.registry import LABELS
 from routing.t5 import CheckpointError
 from routing.t5.training import TrainingConfig, router_train
 
 from .conftest import TINY_CONFIG, tiny_examples
 
-ALL = ("t5", "knn", "lexical")
+ALL = ("t5", "knn", "semantic", "lexical")
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +33,11 @@ def test_ensemble_checkpoint_records_its_kind_and_each_members_dev_accuracy(ense
     out_dir, result = ensemble_checkpoint
     metrics = json.loads((out_dir / "metrics.json").read_text())
 
-    assert metrics["kind"] == "t5+knn+lexical"
+    assert metrics["kind"] == "t5+knn+semantic+lexical"
     assert metrics["members"] == list(ALL)
-    assert metrics["version"] == result.version and result.version.startswith("t5+knn+lexical-")
-    assert set(metrics["dev_accuracy_members"]) == {"t5", "knn", "lexical"}
+    assert metrics["weights"] == {"t5": 1.0, "knn": 1.0, "semantic": 1.0, "lexical": 3.0}
+    assert metrics["version"] == result.version and result.version.startswith("t5+knn+semantic+lexical-")
+    assert set(metrics["dev_accuracy_members"]) == set(ALL)
     assert 0.0 <= metrics["dev_accuracy"] <= 1.0
 
 
@@ -60,7 +61,7 @@ def test_engine_serves_the_ensemble_behind_the_same_interface(ensemble_checkpoin
     prediction = route_query(query="berapa harga jasa kalian", log=False)
 
     assert prediction.tool == "pricing"
-    assert prediction.model_version.startswith("t5+knn+lexical-")
+    assert prediction.model_version.startswith("t5+knn+semantic+lexical-")
     router_reset()
 
 
@@ -96,3 +97,23 @@ def test_only_the_served_members_are_scored(ensemble_checkpoint):
 def test_unknown_members_are_refused(tmp_path):
     with pytest.raises(ValueError, match="members"):
         members_write(directory=tmp_path, train=tiny_examples(), labels=LABELS, t5=None, members=("gpt",))
+
+
+def test_members_are_averaged_with_their_weights():
+    scored = {"lexical": np.array([[0.6, 0.4]]), "semantic": np.array([[0.0, 1.0]])}
+
+    combined = members_combine(scored, {"lexical": 3.0, "semantic": 1.0})
+
+    # 3 x 0.6 + 1 x 0.0 = 1.8 and 3 x 0.4 + 1 x 1.0 = 2.2, over a total weight of 4: the lexical vote is not enough alone.
+    assert combined[0].tolist() == pytest.approx([0.45, 0.55])
+
+
+def test_the_semantic_member_scores_from_the_query_vector(ensemble_checkpoint):
+    router = EnsembleRouter.load(ensemble_checkpoint[0], labels=LABELS)
+    router.members = ("semantic",)
+    router.weights = {"semantic": 1.0}
+
+    probabilities = router.probabilities(["what do you know about me", "book a consultation"])
+
+    assert probabilities.sum(axis=1) == pytest.approx([1.0, 1.0])
+    assert [LABELS[i] for i in probabilities.argmax(axis=1)] == ["memory", "handoff"]
