@@ -1,10 +1,12 @@
-"""Compare routers on the dev set: the T5 alone, the MiniLM k-NN (semantic-router style), the n-gram model, and
-their averages (what ships is `train_router --kind ensemble`, the default).
+"""Compare routers on the dev set: the T5 alone, the MiniLM k-NN (semantic-router style), a logistic head on the same
+MiniLM vectors ("semantic"), the n-gram model ("lexical"), and their weighted averages (the default `train_router`
+serves semantic+lexical).
 
     VAR_DIR=... python bench/router_compare.py [--data routing/data/dev.jsonl] [--dir ROUTER_MODEL_DIR] [--json]
 
 Needs an ensemble checkpoint (`python manage.py train_router`). Latency = single-query calls after warm-up, with
-torch threads = ROUTER_TORCH_THREADS; the members' probabilities are computed once per query and combined.
+torch threads = ROUTER_TORCH_THREADS; the members' probabilities are computed once per query and combined
+(a combination with knn and/or semantic pays for one embedding).
 """
 
 import argparse
@@ -28,17 +30,20 @@ from django.conf import settings
 
 from nuzantara.embeddings import get_embedder
 from routing.dataset import DATA_DIR, examples_read
-from routing.ensemble import EnsembleRouter
+from routing.ensemble import MEMBER_WEIGHTS, EnsembleRouter, members_combine
 from routing.registry import LABELS
 
 COMBINATIONS = {
     "t5": ("t5",),
     "knn": ("knn",),
+    "semantic": ("semantic",),
     "lexical": ("lexical",),
-    "t5+knn": ("t5", "knn"),
     "t5+lexical": ("t5", "lexical"),
-    "ensemble (t5+knn+lexical)": ("t5", "knn", "lexical"),
+    "semantic+lexical (default)": ("semantic", "lexical"),
+    "t5+semantic+lexical": ("t5", "semantic", "lexical"),
+    "all four": ("t5", "knn", "semantic", "lexical"),
 }
+EMBEDDING_MEMBERS = {"knn", "semantic"}
 
 
 def main() -> None:
@@ -58,8 +63,9 @@ def main() -> None:
     for example in examples[:10]:  # warm-up
         router.rank(example.query)
 
-    member_ms: dict[str, list[float]] = {"t5": [], "knn": [], "lexical": []}
-    probabilities: dict[str, list[np.ndarray]] = {"t5": [], "knn": [], "lexical": []}
+    names = ("t5", "embedding", "knn", "semantic", "lexical")
+    member_ms: dict[str, list[float]] = {name: [] for name in names}
+    probabilities: dict[str, list[np.ndarray]] = {name: [] for name in names if name != "embedding"}
     for example in examples:
         query = [example.query]
         started = time.perf_counter()
@@ -67,8 +73,15 @@ def main() -> None:
         member_ms["t5"].append(_ms(started))
         started = time.perf_counter()
         vector = embedder.encode([example.query])  # not the cached encode_one: measure the real cost
+        member_ms["embedding"].append(_ms(started))
+        started = time.perf_counter()
         probabilities["knn"].append(router.knn.probabilities(vector)[0])
         member_ms["knn"].append(_ms(started))
+        started = time.perf_counter()
+        row = np.zeros(len(LABELS))
+        row[router.semantic.classes_] = router.semantic.predict_proba(vector)[0]
+        probabilities["semantic"].append(row)
+        member_ms["semantic"].append(_ms(started))
         started = time.perf_counter()
         row = np.zeros(len(LABELS))
         row[router.lexical.classes_] = router.lexical.predict_proba(query)[0]
@@ -77,8 +90,10 @@ def main() -> None:
 
     results = {}
     for name, members in COMBINATIONS.items():
-        combined = sum(np.stack(probabilities[m]) for m in members)
-        latencies = np.sum([member_ms[m] for m in members], axis=0)
+        scored = {m: np.stack(probabilities[m]) for m in members}
+        combined = members_combine(scored, MEMBER_WEIGHTS)
+        timed = [*members, "embedding"] if EMBEDDING_MEMBERS & set(members) else members  # one embedding per query
+        latencies = np.sum([member_ms[m] for m in timed], axis=0)
         results[name] = {
             "accuracy": round(float((combined.argmax(axis=1) == truth).mean()), 4),
             "p50_ms": round(float(np.percentile(latencies, 50)), 2),
@@ -89,9 +104,9 @@ def main() -> None:
         print(json.dumps(report))
         return
     print(f"{len(examples)} queries from {args.data}, torch threads {args.threads}, checkpoint {router.version}")
-    print(f"{'router':<28}{'accuracy':>9}{'p50 ms':>9}{'p95 ms':>9}")
+    print(f"{'router':<30}{'accuracy':>9}{'p50 ms':>9}{'p95 ms':>9}")
     for name, r in results.items():
-        print(f"{name:<28}{r['accuracy']:>9.3f}{r['p50_ms']:>9.2f}{r['p95_ms']:>9.2f}")
+        print(f"{name:<30}{r['accuracy']:>9.3f}{r['p50_ms']:>9.2f}{r['p95_ms']:>9.2f}")
 
 
 def _ms(started: float) -> float:
