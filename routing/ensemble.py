@@ -102,7 +102,7 @@ def members_write(
         metrics["dev_accuracy_members"] = {
             name: round(float((p.argmax(axis=1) == truth).mean()), 4) for name, p in scored.items()
         }
-        combined = members_combine(scored, metrics["weights"])
+        combined = members_combine({name: scored[name] for name in members}, metrics["weights"])
         metrics["dev_accuracy"] = round(float((combined.argmax(axis=1) == truth).mean()), 4)
     return metrics
 

@@ -117,3 +117,20 @@ def test_the_semantic_member_scores_from_the_query_vector(ensemble_checkpoint):
 
     assert probabilities.sum(axis=1) == pytest.approx([1.0, 1.0])
     assert [LABELS[i] for i in probabilities.argmax(axis=1)] == ["memory", "handoff"]
+
+
+def test_a_subset_of_members_is_measured_on_dev_with_its_own_weights(ensemble_checkpoint, tmp_path):
+    router = EnsembleRouter.load(ensemble_checkpoint[0], labels=LABELS)
+    dev = [
+        Example(query="perpanjang kitas dong", tool="visa"),
+        Example(query="what do you know about me", tool="memory"),
+    ]
+
+    metrics = members_write(
+        directory=tmp_path, train=tiny_examples(), labels=LABELS, t5=router.t5, dev=dev, members=("semantic", "lexical")
+    )
+
+    assert metrics["kind"] == "semantic+lexical"
+    assert metrics["weights"] == {"semantic": 1.0, "lexical": 3.0}
+    assert set(metrics["dev_accuracy_members"]) == set(ALL)
+    assert 0.0 <= metrics["dev_accuracy"] <= 1.0
