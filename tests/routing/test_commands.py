@@ -157,3 +157,26 @@ def test_export_router_data_leaves_out_dev_queries(staff_user, tmp_path):
     dev.write_text(dev.read_text() + '{"query": "Hello Zantara", "tool": "smalltalk"}\n')
 
     assert _call("export_router_data", "--exclude", str(dev)) == ""
+
+
+def test_training_uses_one_torch_thread_while_other_processes_keep_the_cores_busy():
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from routing.management.commands.train_router import _busy_cores, _default_threads
+
+    cores = os.cpu_count() or 1
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(cores)]
+    try:
+        time.sleep(0.3)
+        busy = _busy_cores()
+        threads = _default_threads()
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+
+    assert busy >= 0.5 * cores
+    assert threads == 1
