@@ -114,3 +114,14 @@ def knowledge_docs(db, chroma_dir, tmp_path):
         path.write_text(textwrap.dedent(text))
     call_command("kb_ingest", str(folder))
     return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def async_thread_connections_closed(django_db_setup):
+    """Async tests reach the ORM through asgiref's one thread-sensitive worker thread, whose connection outlives them
+    (CONN_MAX_AGE) and kept Postgres from dropping the test database. Torn down before django_db_setup drops it."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=30)
