@@ -60,6 +60,10 @@ def lexical_fit(*, examples: list[Example], labels: tuple[str, ...]):
     )
     model = make_pipeline(features, LogisticRegression(C=30, max_iter=5000))
     model.fit([e.query for e in examples], [labels.index(e.tool) for e in examples])
+    for _, vectorizer in features.transformer_list:
+        # scikit-learn caches id(stop_words) here to skip a re-check on refit: a memory address, different in every
+        # process, which made the pickled model (and so the checkpoint version) differ between identical trainings.
+        vars(vectorizer).pop("_stop_words_id", None)
     return model
 
 

@@ -134,3 +134,27 @@ def test_a_subset_of_members_is_measured_on_dev_with_its_own_weights(ensemble_ch
     assert metrics["weights"] == {"semantic": 1.0, "lexical": 3.0}
     assert set(metrics["dev_accuracy_members"]) == set(ALL)
     assert 0.0 <= metrics["dev_accuracy"] <= 1.0
+
+
+def test_the_lexical_member_pickles_to_the_same_bytes_in_two_processes():
+    # The checkpoint version is a hash of the member files: identical trainings must give identical bytes.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import hashlib, pickle\n"
+        "from routing.ensemble import lexical_fit\n"
+        "from routing.registry import LABELS\n"
+        "from tests.routing.conftest import tiny_examples\n"
+        "print(hashlib.sha256(pickle.dumps(lexical_fit(examples=tiny_examples(), labels=LABELS))).hexdigest())\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for _ in range(2)
+    }
+
+    assert len(digests) == 1
