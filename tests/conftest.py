@@ -125,3 +125,35 @@ def async_thread_connections_closed(django_db_setup):
     from django.db import connections
 
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=30)
+
+
+@pytest.fixture
+def fake_anthropic(settings):
+    """A local stand-in for the Messages API (SSE), wired into settings; the Llama worker is switched off."""
+    from tests.fakes.llm_servers import FakeAnthropic
+
+    server = FakeAnthropic().start()
+    settings.ANTHROPIC_API_KEY = "sk-ant-test-not-a-real-key"
+    settings.ANTHROPIC_BASE_URL = server.url
+    settings.ANTHROPIC_MAX_RETRIES = 0
+    settings.ANTHROPIC_TIMEOUT_S = 1.5
+    settings.VLLM_BASE_URL = ""
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_vllm(settings):
+    """A local OpenAI-compatible stand-in for the Llama worker, with its circuit breaker closed before and after."""
+    from nuzantara.llm import vllm_client
+    from tests.fakes.llm_servers import FakeOpenAI
+
+    server = FakeOpenAI().start()
+    settings.VLLM_BASE_URL = server.url + "/v1"
+    settings.VLLM_API_KEY = "vllm-test-key"
+    settings.VLLM_MAX_RETRIES = 0
+    settings.VLLM_TIMEOUT_S = 1.5
+    vllm_client.breaker.record_success()
+    yield server
+    server.stop()
+    vllm_client.breaker.record_success()

@@ -1,7 +1,5 @@
 import pytest
 
-from tests.fakes.llm_servers import FakeAnthropic, FakeOpenAI
-
 
 @pytest.fixture
 def no_router(settings, tmp_path):
@@ -13,32 +11,6 @@ def no_router(settings, tmp_path):
 def offline(settings):
     settings.ANTHROPIC_API_KEY = ""
     settings.VLLM_BASE_URL = ""
-
-
-@pytest.fixture
-def fake_anthropic(settings):
-    server = FakeAnthropic().start()
-    settings.ANTHROPIC_API_KEY = "sk-ant-test-not-a-real-key"
-    settings.ANTHROPIC_BASE_URL = server.url
-    settings.ANTHROPIC_MAX_RETRIES = 0
-    settings.ANTHROPIC_TIMEOUT_S = 1.5
-    settings.VLLM_BASE_URL = ""
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def fake_vllm(settings):
-    from django.core.cache import cache
-
-    server = FakeOpenAI().start()
-    settings.VLLM_BASE_URL = server.url + "/v1"
-    settings.VLLM_MAX_RETRIES = 0
-    settings.VLLM_TIMEOUT_S = 1.5
-    cache.delete_many(["breaker:vllm:failures", "breaker:vllm:open_until"])
-    yield server
-    server.stop()
-    cache.delete_many(["breaker:vllm:failures", "breaker:vllm:open_until"])
 
 
 def _free_port() -> int:

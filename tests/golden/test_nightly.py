@@ -10,7 +10,7 @@ from knowledge.golden.models import GoldenAnswer, GoldenLookup, NightlyRun
 from knowledge.golden.selectors import golden_answer_lookup
 from knowledge.golden.tasks import golden_draft_nightly
 from knowledge.models import Document
-from tests.fakes.llm_servers import Behaviour, FakeAnthropic, FakeOpenAI
+from tests.fakes.llm_servers import Behaviour, FakeAnthropic
 
 from .factories import GoldenAnswerFactory
 
@@ -36,15 +36,10 @@ def no_llm(settings):
 
 
 @pytest.fixture
-def fake_vllm(no_llm):
-    server = FakeOpenAI().start()
-    server.default = Behaviour(tokens=[DRAFT])
-    no_llm.VLLM_BASE_URL = server.url + "/v1"
-    no_llm.VLLM_MAX_RETRIES = 0
+def fake_vllm(no_llm, fake_vllm):
+    fake_vllm.default = Behaviour(tokens=[DRAFT])
     no_llm.VLLM_TIMEOUT_S = 5.0
-    yield server
-    server.stop()
-    cache.delete_many(["breaker:vllm:failures", "breaker:vllm:open_until"])
+    return fake_vllm
 
 
 @pytest.fixture

@@ -6,22 +6,15 @@ import pytest
 
 from memory.models import MemoryFact
 from memory.services import memory_apply_extraction
-from nuzantara.llm import vllm_client
-from tests.fakes.llm_servers import Behaviour, FakeOpenAI
+from tests.fakes.llm_servers import Behaviour
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def llama(settings):
-    server = FakeOpenAI().start()
+def llama(settings, fake_vllm):
     settings.ANTHROPIC_API_KEY = ""
-    settings.VLLM_BASE_URL = server.url + "/v1"
-    settings.VLLM_MAX_RETRIES = 0
-    vllm_client.breaker.record_success()
-    yield server
-    server.stop()
-    vllm_client.breaker.record_success()
+    return fake_vllm
 
 
 def test_extraction_uses_the_llm_with_guided_json_when_configured(user, llama):

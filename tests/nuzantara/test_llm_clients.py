@@ -6,31 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from nuzantara.llm import Completion, LLMInterrupted, LLMUnavailable, TextDelta, anthropic_client, vllm_client
-from tests.fakes.llm_servers import Behaviour, FakeAnthropic, FakeOpenAI
-
-
-@pytest.fixture
-def llama(settings):
-    server = FakeOpenAI().start()
-    settings.VLLM_BASE_URL = server.url + "/v1"
-    settings.VLLM_API_KEY = "vllm-test-key"
-    settings.VLLM_MAX_RETRIES = 0
-    settings.VLLM_TIMEOUT_S = 1.0
-    vllm_client.breaker.record_success()
-    yield server
-    server.stop()
-    vllm_client.breaker.record_success()
-
-
-@pytest.fixture
-def claude(settings):
-    server = FakeAnthropic().start()
-    settings.ANTHROPIC_API_KEY = "sk-ant-test"
-    settings.ANTHROPIC_BASE_URL = server.url
-    settings.ANTHROPIC_MAX_RETRIES = 0
-    settings.ANTHROPIC_TIMEOUT_S = 1.0
-    yield server
-    server.stop()
+from tests.fakes.llm_servers import Behaviour
 
 
 def drain(stream) -> list:
@@ -40,48 +16,48 @@ def drain(stream) -> list:
     return asyncio.run(run())
 
 
-def test_vllm_streaming_yields_text_then_usage(llama):
+def test_vllm_streaming_yields_text_then_usage(fake_vllm):
     items = drain(vllm_client.vllm_stream(messages=[{"role": "user", "content": "hi"}]))
 
     assert [i.text for i in items if isinstance(i, TextDelta)] == ["Hello", " from", " the", " model", " [1]."]
     completion = items[-1]
     assert isinstance(completion, Completion) and completion.provider == "vllm"
     assert completion.usage.output_tokens == 5
-    assert llama.requests[-1]["headers"]["authorization"] == "Bearer vllm-test-key"
-    assert llama.requests[-1]["body"]["model"] == "meta-llama/Llama-3.1-8B-Instruct"
+    assert fake_vllm.requests[-1]["headers"]["authorization"] == "Bearer vllm-test-key"
+    assert fake_vllm.requests[-1]["body"]["model"] == "meta-llama/Llama-3.1-8B-Instruct"
 
 
-def test_vllm_non_streaming_completion(llama):
+def test_vllm_non_streaming_completion(fake_vllm):
     text = vllm_client.vllm_complete(messages=[{"role": "user", "content": "draft"}], json_schema={"type": "object"})
 
     assert text == "Hello from the model [1]."
-    assert llama.requests[-1]["body"]["response_format"]["type"] == "json_schema"
+    assert fake_vllm.requests[-1]["body"]["response_format"]["type"] == "json_schema"
 
 
-def test_vllm_stream_cut_mid_answer_is_interrupted(llama):
-    llama.script(Behaviour(kind="break", break_after=2))
+def test_vllm_stream_cut_mid_answer_is_interrupted(fake_vllm):
+    fake_vllm.script(Behaviour(kind="break", break_after=2))
 
     with pytest.raises(LLMInterrupted):
         drain(vllm_client.vllm_stream(messages=[{"role": "user", "content": "hi"}]))
 
 
-def test_circuit_opens_after_repeated_failures_and_stops_calls(llama, client, db):
-    llama.default = Behaviour(kind="error500")
+def test_circuit_opens_after_repeated_failures_and_stops_calls(fake_vllm, client, db):
+    fake_vllm.default = Behaviour(kind="error500")
     for _ in range(vllm_client.breaker.failure_threshold):
         with pytest.raises(LLMUnavailable):
             vllm_client.vllm_complete(messages=[{"role": "user", "content": "hi"}])
-    calls = len(llama.requests)
+    calls = len(fake_vllm.requests)
 
     with pytest.raises(LLMUnavailable) as opened:
         vllm_client.vllm_complete(messages=[{"role": "user", "content": "hi"}])
 
     assert opened.value.code == "circuit_open"
-    assert len(llama.requests) == calls  # the dead endpoint was not called again
+    assert len(fake_vllm.requests) == calls  # the dead endpoint was not called again
     assert client.get("/health").json()["checks"]["llama"] == "circuit open"
 
 
-def test_circuit_closes_again_after_a_success(llama):
-    llama.script(*[Behaviour(kind="error500")] * 2)
+def test_circuit_closes_again_after_a_success(fake_vllm):
+    fake_vllm.script(*[Behaviour(kind="error500")] * 2)
     for _ in range(2):
         with pytest.raises(LLMUnavailable):
             vllm_client.vllm_complete(messages=[{"role": "user", "content": "hi"}])
@@ -92,8 +68,8 @@ def test_circuit_closes_again_after_a_success(llama):
     assert cache.get("breaker:vllm:failures") is None
 
 
-def test_anthropic_overload_before_any_text_is_unavailable(claude):
-    claude.script(Behaviour(kind="overload"))
+def test_anthropic_overload_before_any_text_is_unavailable(fake_anthropic):
+    fake_anthropic.script(Behaviour(kind="overload"))
 
     with pytest.raises(LLMUnavailable) as failed:
         drain(
@@ -105,14 +81,14 @@ def test_anthropic_overload_before_any_text_is_unavailable(claude):
     assert failed.value.code == "overloaded"
 
 
-def test_anthropic_sends_the_key_and_the_model(claude, settings):
+def test_anthropic_sends_the_key_and_the_model(fake_anthropic, settings):
     drain(
         anthropic_client.anthropic_stream(
             system_static="s", system_dynamic="d", messages=[{"role": "user", "content": "q"}]
         )
     )
 
-    request = claude.requests[-1]
+    request = fake_anthropic.requests[-1]
     headers = request["headers"]
     assert "sk-ant-test" in headers.get("x-api-key", "") + headers.get("authorization", "")
     assert request["body"]["model"] == settings.ANTHROPIC_MODEL
