@@ -83,11 +83,11 @@ def chroma_dir(settings, tmp_path):
     settings.CHROMA_HOST = ""
     index.reset_client()
     hybrid.forget_snapshot()
-    golden_index._snapshot = None
+    golden_index.forget_snapshot()
     yield settings.CHROMA_DIR
     index.reset_client()
     hybrid.forget_snapshot()
-    golden_index._snapshot = None
+    golden_index.forget_snapshot()
 
 
 def ensure_collections() -> None:

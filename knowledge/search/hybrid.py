@@ -5,7 +5,6 @@ costs one tiny query to read the version, and the snapshot is rebuilt only after
 """
 
 import logging
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from knowledge.models import Chunk, Collection, CorpusState, Document
 from knowledge.search import index
 from knowledge.search.lexical import LexicalIndex, LexicalRow
 from knowledge.search.tokens import detect_language
+from nuzantara.versioned import VersionedCache
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +39,9 @@ class CorpusSnapshot:
     boosts: dict[str, float]  # every collection slug, in display order, with its score boost
 
 
-_snapshot: CorpusSnapshot | None = None
-_snapshot_lock = threading.Lock()
+_snapshots: VersionedCache[CorpusSnapshot] = VersionedCache(
+    version=lambda: CorpusState.current(), build=lambda version: build_snapshot(version)
+)
 
 
 def searchable_text(*, title: str, heading_path: str, text: str) -> str:
@@ -81,21 +82,11 @@ def build_snapshot(version: str) -> CorpusSnapshot:
 
 def corpus_snapshot() -> CorpusSnapshot:
     """The in-memory snapshot for the current corpus version (rebuilt only when the version changed)."""
-    global _snapshot
-    version = CorpusState.current()
-    snapshot = _snapshot
-    if snapshot is not None and snapshot.version == version:
-        return snapshot
-    with _snapshot_lock:
-        if _snapshot is None or _snapshot.version != version:
-            _snapshot = build_snapshot(version)
-        return _snapshot
+    return _snapshots.get()
 
 
 def forget_snapshot() -> None:
-    global _snapshot
-    with _snapshot_lock:
-        _snapshot = None
+    _snapshots.forget()
 
 
 def hybrid_rank(

@@ -7,7 +7,6 @@ worker process on their next lookup. Vectors are stored on the rows, so a rebuil
 
 import datetime
 import logging
-import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -15,6 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db.models import Prefetch
 from django.utils import timezone
+
+from nuzantara.versioned import VersionedCache
 
 from ..models import GoldenAnswer, GoldenAnswerVariant, GoldenIndexState, vector_from_bytes, vector_to_bytes
 from .encoder import get_encoder
@@ -187,21 +188,18 @@ def build_snapshot(version: str) -> Snapshot:
     return snapshot
 
 
-_lock = threading.Lock()
-_snapshot: Snapshot | None = None
+_snapshots: VersionedCache[Snapshot] = VersionedCache(
+    version=lambda: GoldenIndexState.current(), build=lambda version: build_snapshot(version)
+)
 
 
 def current_snapshot() -> Snapshot:
     """This process's matrix, rebuilt first if golden answers changed anywhere since it was built."""
-    global _snapshot
-    version = GoldenIndexState.current()
-    snapshot = _snapshot
-    if snapshot is not None and snapshot.version == version:
-        return snapshot
-    with _lock:
-        if _snapshot is None or _snapshot.version != version:
-            _snapshot = build_snapshot(version)
-        return _snapshot
+    return _snapshots.get()
+
+
+def forget_snapshot() -> None:
+    _snapshots.forget()
 
 
 def today() -> datetime.date:
