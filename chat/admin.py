@@ -4,18 +4,12 @@ from django.db.models.functions import TruncDate
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from nuzantara.admin_mixins import ReadOnlyAdminMixin
+
 from .models import Conversation, HandoffRequest, Message
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-
-class MessageInline(ReadOnlyMixin, admin.TabularInline):
+class MessageInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Message
     extra = 0
     can_delete = False
@@ -35,7 +29,7 @@ class MessageInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ConversationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "title", "user", "language", "message_count", "updated_at", "archived"]
     list_filter = ["language", "archived"]
     search_fields = ["title", "user__username"]
@@ -84,7 +78,7 @@ class ThumbsDownFilter(admin.SimpleListFilter):
 
 
 @admin.register(Message)
-class MessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Answers to review: filter on thumbs down to see what users found wrong."""
 
     list_display = [

@@ -1,21 +1,17 @@
 from django.contrib import admin, messages
 from django.template.defaultfilters import filesizeformat
 
+from nuzantara.admin_mixins import ReadOnlyAdminMixin
+
 from .models import Backup
 
 
 @admin.register(Backup)
-class BackupAdmin(admin.ModelAdmin):
+class BackupAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "key", "status", "size", "documents", "chunks", "duration_ms", "attempts"]
     list_filter = ["status"]
     readonly_fields = [f.name for f in Backup._meta.fields]
     actions = ["back_up_now"]
-
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
 
     @admin.display(description="size", ordering="size_bytes")
     def size(self, obj: Backup) -> str:

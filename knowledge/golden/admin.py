@@ -12,6 +12,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from nuzantara.admin_mixins import ReadOnlyAdminMixin
+
 from . import selectors, services
 from .forms import CsvImportForm, GoldenAnswerForm, TestQueryForm
 from .models import GoldenAnswer, GoldenAnswerReview, GoldenAnswerVariant, GoldenLookup, NightlyRun
@@ -199,7 +201,7 @@ class GoldenAnswerReviewAdmin(GoldenAnswerAdminBase):
 
 
 @admin.register(GoldenLookup)
-class GoldenLookupAdmin(admin.ModelAdmin):
+class GoldenLookupAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every lookup with the nearest golden answer: where to tune the threshold from real traffic."""
 
     list_display = [
@@ -219,12 +221,6 @@ class GoldenLookupAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["golden_answer"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: GoldenLookup | None = None) -> bool:
-        return False
-
     @admin.display(description="golden answer")
     def golden(self, obj: GoldenLookup) -> str:
         if obj.golden_answer_id is None:
@@ -234,7 +230,7 @@ class GoldenLookupAdmin(admin.ModelAdmin):
 
 
 @admin.register(NightlyRun)
-class NightlyRunAdmin(admin.ModelAdmin):
+class NightlyRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "started_at",
         "finished_at",
@@ -249,12 +245,6 @@ class NightlyRunAdmin(admin.ModelAdmin):
     list_filter = ["status", "provider"]
     readonly_fields = [f.name for f in NightlyRun._meta.fields]
     actions = ["draft_now"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: NightlyRun | None = None) -> bool:
-        return False
 
     @admin.display(description="errors")
     def error_count(self, obj: NightlyRun) -> int:
