@@ -35,6 +35,18 @@ def test_pasting_a_message_in_search_finds_its_decision(admin_client):
     assert list(response.context["cl"].result_list) == [wanted]
 
 
+def correct_tool(admin_client, decision, *, tool, query_text):
+    """Submit the admin action's form: the correct tool and the user's message (checked against the stored hash)."""
+    form = {
+        "action": "record_correct_tool",
+        ACTION_CHECKBOX_NAME: [decision.pk],
+        "apply": "1",
+        "tool": tool,
+        "query_text": query_text,
+    }
+    return admin_client.post(CHANGELIST, form, follow=True)
+
+
 def test_correction_action_first_shows_a_form(admin_client):
     decision = RouteDecisionFactory(query="berapa biaya jasa kalian", tool="tax")
 
@@ -47,17 +59,7 @@ def test_correction_action_first_shows_a_form(admin_client):
 def test_correction_action_records_the_tool_and_text(admin_client):
     decision = RouteDecisionFactory(query="berapa biaya jasa kalian", tool="tax")
 
-    response = admin_client.post(
-        CHANGELIST,
-        {
-            "action": "record_correct_tool",
-            ACTION_CHECKBOX_NAME: [decision.pk],
-            "apply": "1",
-            "tool": "pricing",
-            "query_text": "berapa biaya jasa kalian",
-        },
-        follow=True,
-    )
+    response = correct_tool(admin_client, decision, tool="pricing", query_text="berapa biaya jasa kalian")
 
     assert response.status_code == 200
     decision.refresh_from_db()
@@ -68,17 +70,7 @@ def test_correction_action_records_the_tool_and_text(admin_client):
 def test_correction_action_with_text_of_another_query_changes_nothing(admin_client):
     decision = RouteDecisionFactory(query="berapa biaya jasa kalian", tool="tax")
 
-    response = admin_client.post(
-        CHANGELIST,
-        {
-            "action": "record_correct_tool",
-            ACTION_CHECKBOX_NAME: [decision.pk],
-            "apply": "1",
-            "tool": "pricing",
-            "query_text": "a different message",
-        },
-        follow=True,
-    )
+    response = correct_tool(admin_client, decision, tool="pricing", query_text="a different message")
 
     assert b"does not match" in response.content
     assert RouteDecision.objects.get().corrected_tool == ""
