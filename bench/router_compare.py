@@ -30,7 +30,7 @@ from django.conf import settings
 
 from nuzantara.embeddings import get_embedder
 from routing.dataset import DATA_DIR, examples_read
-from routing.ensemble import MEMBER_WEIGHTS, EnsembleRouter, members_combine
+from routing.ensemble import MEMBER_WEIGHTS, EnsembleRouter, classifier_probabilities, members_combine
 from routing.registry import LABELS
 
 COMBINATIONS = {
@@ -78,14 +78,10 @@ def main() -> None:
         probabilities["knn"].append(router.knn.probabilities(vector)[0])
         member_ms["knn"].append(_ms(started))
         started = time.perf_counter()
-        row = np.zeros(len(LABELS))
-        row[router.semantic.classes_] = router.semantic.predict_proba(vector)[0]
-        probabilities["semantic"].append(row)
+        probabilities["semantic"].append(classifier_probabilities(router.semantic, vector, n_labels=len(LABELS))[0])
         member_ms["semantic"].append(_ms(started))
         started = time.perf_counter()
-        row = np.zeros(len(LABELS))
-        row[router.lexical.classes_] = router.lexical.predict_proba(query)[0]
-        probabilities["lexical"].append(row)
+        probabilities["lexical"].append(classifier_probabilities(router.lexical, query, n_labels=len(LABELS))[0])
         member_ms["lexical"].append(_ms(started))
 
     results = {}

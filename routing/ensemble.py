@@ -76,7 +76,7 @@ def members_write(
     dev: list[Example] | None = None,
     members: tuple[str, ...] = DEFAULT_MEMBERS,
 ) -> dict:
-    """Fit the k-NN and lexical members on `train`, write them beside the T5 files, and measure all on `dev`."""
+    """Fit the k-NN, semantic and lexical members on `train`, write them beside the T5 files, and measure all on `dev`."""
     unknown = set(members) - set(MEMBERS)
     if not members or unknown:
         raise ValueError(f"members must be among {', '.join(MEMBERS)}")
@@ -116,6 +116,13 @@ def semantic_fit(*, vectors: np.ndarray, label_ids: np.ndarray):
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(C=SEMANTIC_C, max_iter=5000).fit(vectors, label_ids)
+
+
+def classifier_probabilities(model, inputs, *, n_labels: int) -> np.ndarray:
+    """A scikit-learn classifier's probabilities as (inputs, labels), zero for labels it never saw in training."""
+    probabilities = np.zeros((len(inputs), n_labels))
+    probabilities[:, model.classes_] = model.predict_proba(inputs)
+    return probabilities
 
 
 def members_combine(scored: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
@@ -164,7 +171,7 @@ class EnsembleRouter:
         return cls(t5=t5, knn=knn, semantic=semantic, lexical=lexical, metrics=metrics)
 
     def member_probabilities(self, queries: list[str]) -> dict[str, np.ndarray]:
-        """Each served member's (queries, labels) probabilities; MiniLM is only loaded when the k-NN is served."""
+        """Each served member's (queries, labels) probabilities; MiniLM is only loaded when k-NN or semantic is served."""
         scored: dict[str, np.ndarray] = {}
         if "t5" in self.members:
             scored["t5"] = self.t5.probabilities(queries).numpy().astype(np.float64)
@@ -173,18 +180,14 @@ class EnsembleRouter:
 
             embedder = get_embedder()
             one = len(queries) == 1
-            # encode_one is cached: in a chat turn the golden lookup, search and memory recall share the vector
+            # encode_one is cached: in a chat turn knowledge search and memory recall reuse this vector
             vectors = np.stack([embedder.encode_one(queries[0])]) if one else embedder.encode(queries)
             if "knn" in self.members:
                 scored["knn"] = self.knn.probabilities(vectors)
             if "semantic" in self.members:
-                semantic = np.zeros((len(queries), len(self.labels)))
-                semantic[:, self.semantic.classes_] = self.semantic.predict_proba(vectors)
-                scored["semantic"] = semantic
+                scored["semantic"] = classifier_probabilities(self.semantic, vectors, n_labels=len(self.labels))
         if "lexical" in self.members:
-            lexical = np.zeros((len(queries), len(self.labels)))
-            lexical[:, self.lexical.classes_] = self.lexical.predict_proba(queries)
-            scored["lexical"] = lexical
+            scored["lexical"] = classifier_probabilities(self.lexical, queries, n_labels=len(self.labels))
         return scored
 
     def probabilities(self, queries: list[str]) -> np.ndarray:
