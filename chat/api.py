@@ -1,6 +1,7 @@
 """The DRF API under /api/v1/ and the SSE stream. Views translate HTTP to the pipeline and back, nothing else."""
 
 import json
+import logging
 from collections.abc import AsyncIterator
 
 from asgiref.sync import async_to_sync, sync_to_async
@@ -19,6 +20,8 @@ from . import selectors, services
 from .models import Conversation, Message
 from .pipeline import events
 from .pipeline.run import answer_events
+
+logger = logging.getLogger(__name__)
 
 
 class MessageOutput(serializers.ModelSerializer):
@@ -111,6 +114,8 @@ class ConversationMessages(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         selectors.conversation_get_for_user(user=request.user, pk=pk)  # 404 before any work
+        if not isinstance(request.data, dict):
+            return Response({"detail": 'The body must be a JSON object: {"message"}.'}, status=400)
         collected = async_to_sync(_collect)(request.user, pk, request.data.get("message"))
         for event in collected:
             if event["type"] == "error" and not any(e["type"] == "start" for e in collected):
@@ -153,8 +158,22 @@ def _authenticate(request: HttpRequest) -> Request:
 
 
 async def _sse(stream: AsyncIterator[events.Event]) -> AsyncIterator[str]:
-    async for event in stream:
-        yield f"data: {json.dumps(event, ensure_ascii=False)}\n\n"
+    # Once the response has started nothing may escape: an exception here left daphne unable to answer later errors.
+    try:
+        async for event in stream:
+            yield f"data: {json.dumps(event, ensure_ascii=False)}\n\n"
+    except Exception:
+        logger.exception("event stream failed")
+        failure = events.error("internal", "Something went wrong on our side; what arrived is saved.")
+        yield f"data: {json.dumps(failure)}\n\n"
+
+
+def event_stream_response(stream: AsyncIterator[events.Event]) -> StreamingHttpResponse:
+    """The pipeline's events as `text/event-stream`; an exception inside ends the stream with an `error` event."""
+    response = StreamingHttpResponse(_sse(stream), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
 
 
 @csrf_exempt  # DRF's SessionAuthentication enforces CSRF for cookie-authenticated calls; token calls need none
@@ -183,8 +202,4 @@ async def chat_stream(request: HttpRequest) -> HttpResponse:
         exists = await Conversation.objects.filter(pk=conversation_id, user=drf_request.user).aexists()
         if not exists:
             return JsonResponse({"detail": "No such conversation."}, status=404)
-    stream = answer_events(user=drf_request.user, conversation_id=conversation_id, text=text)
-    response = StreamingHttpResponse(_sse(stream), content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"
-    return response
+    return event_stream_response(answer_events(user=drf_request.user, conversation_id=conversation_id, text=text))

@@ -1,3 +1,5 @@
+import re
+
 from django.db import transaction
 
 from .models import Conversation, HandoffRequest, Message
@@ -13,9 +15,18 @@ class ChatInputError(ValueError):
         self.message = message
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and unpaired surrogates: no database can store them
+
+
 def message_text_validate(text: object) -> str:
+    """The cleaned message text, or ChatInputError before anything is saved (empty, unstorable, too long)."""
     if not isinstance(text, str) or not text.strip():
         raise ChatInputError("invalid_message", "The message is empty: write a question.")
+    if _UNSTORABLE.search(text):
+        raise ChatInputError(
+            "invalid_message",
+            "The message contains a character that cannot be stored (a NUL or an unpaired surrogate): remove it and resend.",
+        )
     text = text.strip()
     if len(text) > MAX_MESSAGE_CHARS:
         raise ChatInputError(

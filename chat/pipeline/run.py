@@ -64,12 +64,13 @@ class Turn:
 def prepare_turn(*, user, conversation_id: int | None, text: object, started: float) -> Turn:
     """Everything before the model: raises ChatInputError or Http404 before anything is saved."""
     text = services.message_text_validate(text)
-    if conversation_id is None:
-        conversation = services.conversation_create(user=user)
-    else:
-        conversation = selectors.conversation_get_for_user(user=user, pk=conversation_id)
-    language = detect_language(text, default=conversation.language or "en")
-    user_message = services.user_message_save(conversation=conversation, text=text, language=language)
+    with transaction.atomic():  # a failed save leaves no empty conversation behind
+        if conversation_id is None:
+            conversation = services.conversation_create(user=user)
+        else:
+            conversation = selectors.conversation_get_for_user(user=user, pk=conversation_id)
+        language = detect_language(text, default=conversation.language or "en")
+        user_message = services.user_message_save(conversation=conversation, text=text, language=language)
     turn = Turn(conversation=conversation, user_message=user_message, language=language, started=started)
     _plan_answer(turn, user=user, text=text)
     # Created last, so a failure above leaves the user's message and no empty answer behind.
@@ -213,6 +214,10 @@ async def answer_events(
         return
     except Http404:
         yield events.error("not_found", "No such conversation.")
+        return
+    except Exception:
+        logger.exception("answer preparation failed")
+        yield events.error("internal", "Something went wrong on our side; your question could not be answered.")
         return
 
     message_id = turn.assistant_message.pk

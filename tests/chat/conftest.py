@@ -22,8 +22,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_daphne(transactional_db, knowledge_docs, settings, tmp_path):
-    """A real daphne process serving the project against the test database (data must be committed: transactional)."""
+def live_daphne(transactional_db, knowledge_docs, settings, tmp_path, request):
+    """A real daphne process serving the project against the test database (data must be committed: transactional).
+
+    Indirect parametrization picks another ASGI app (`tests.chat.raising_asgi:application` adds a URL that raises).
+    """
     import os
     import subprocess
     import sys
@@ -53,8 +56,9 @@ def live_daphne(transactional_db, knowledge_docs, settings, tmp_path):
     }
     root = Path(__file__).resolve().parents[2]
     log = open(tmp_path / "daphne.log", "w+b")  # noqa: SIM115 - closed at teardown
+    app = getattr(request, "param", "nuzantara.asgi:application")
     process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "nuzantara.asgi:application"],
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app],
         cwd=root,
         env=env,
         stdout=log,

@@ -76,6 +76,18 @@ class TestWebsocket:
         assert second["type"] == "error" and second["code"] == "invalid_message"
         await communicator.disconnect()
 
+    @pytest.mark.parametrize("text", ["\ud800 KITAS", "KITAS \x00"], ids=["lone-surrogate", "nul"])
+    async def test_unstorable_text_is_an_error_event_and_creates_no_conversation(self, signed_in, user, text):
+        communicator = await ws_for(signed_in)
+
+        await communicator.send_json_to({"type": "ask", "conversation_id": None, "message": text})
+        error = await communicator.receive_json_from(timeout=5)
+
+        assert error["type"] == "error" and error["code"] == "invalid_message"
+        assert "cannot be stored" in error["message"]
+        assert not await Conversation.objects.filter(user=user).aexists()
+        await communicator.disconnect()
+
     async def test_another_users_conversation_is_not_found(self, signed_in, django_user_model, offline):
         other = await django_user_model.objects.acreate(username="mallory")
         theirs = await Conversation.objects.acreate(user=other)
@@ -165,6 +177,49 @@ class TestSSEAndPost:
         assert response.status_code == 400
         assert "4000" in response.json()["detail"]
         assert not Message.objects.exists()
+
+    @pytest.mark.parametrize(
+        "escaped", ["\\u0000", "\\ud800", "\\udfff"], ids=["nul", "high-surrogate", "low-surrogate"]
+    )
+    def test_post_rejects_unstorable_characters_with_400_and_saves_nothing(self, client, user, escaped):
+        client.force_login(user)
+        conversation = Conversation.objects.create(user=user)
+
+        response = client.post(
+            f"/api/v1/conversations/{conversation.pk}/messages/",
+            '{"message": "KITAS ' + escaped + ' extension"}',
+            content_type="application/json",
+        )
+
+        assert response.status_code == 400
+        assert "cannot be stored" in response.json()["detail"]
+        assert not Message.objects.exists()
+
+    @pytest.mark.parametrize("body", ['["x"]', '"x"', "5", "null"])
+    def test_post_with_a_json_body_that_is_not_an_object_is_400(self, client, user, body):
+        client.force_login(user)
+        conversation = Conversation.objects.create(user=user)
+
+        response = client.post(
+            f"/api/v1/conversations/{conversation.pk}/messages/", body, content_type="application/json"
+        )
+
+        assert response.status_code == 400
+        assert "object" in response.json()["detail"]
+        assert not Message.objects.exists()
+
+    def test_sse_rejects_a_lone_surrogate_before_the_stream_starts(self, client, user):
+        client.force_login(user)
+
+        response = client.post(
+            "/api/v1/chat/stream",
+            '{"conversation_id": null, "message": "\\ud800 KITAS"}',
+            content_type="application/json",
+        )
+
+        assert response.status_code == 400
+        assert response["Content-Type"] == "application/json"
+        assert not Conversation.objects.exists()
 
     def test_token_auth_works_for_scripts(self, client, user, offline, no_router):
         token = client.post("/api/v1/auth/token/", {"username": "alice", "password": "correct-horse-battery"}).json()[
