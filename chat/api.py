@@ -202,4 +202,5 @@ async def chat_stream(request: HttpRequest) -> HttpResponse:
         exists = await Conversation.objects.filter(pk=conversation_id, user=drf_request.user).aexists()
         if not exists:
             return JsonResponse({"detail": "No such conversation."}, status=404)
-    return event_stream_response(answer_events(user=drf_request.user, conversation_id=conversation_id, text=text))
+    stream = answer_events(user=drf_request.user, conversation_id=conversation_id, text=text, pace=True)
+    return event_stream_response(stream)

@@ -84,7 +84,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def _answer(self, conversation_id: int | None, message: object, cancel: asyncio.Event) -> None:
         try:
             async for event in answer_events(
-                user=self.user, conversation_id=conversation_id, text=message, cancel=cancel
+                user=self.user, conversation_id=conversation_id, text=message, cancel=cancel, pace=True
             ):
                 await self.send_event(event)
         except Exception:

@@ -163,7 +163,7 @@ def after_answer(turn: Turn, *, content: str, source: str) -> None:
         transaction.on_commit(lambda: conversation_summarize.delay(turn.conversation.pk))
 
 
-async def _model_stream(turn: Turn) -> AsyncIterator[TextDelta | Completion]:
+async def _model_stream(turn: Turn, *, pace: bool) -> AsyncIterator[TextDelta | Completion]:
     """Anthropic, then the Llama worker, then the offline answerer: each next one only if nothing was produced."""
     if anthropic_client.is_configured():
         try:
@@ -183,14 +183,22 @@ async def _model_stream(turn: Turn) -> AsyncIterator[TextDelta | Completion]:
         except LLMUnavailable as exc:
             logger.warning("falling back from vllm", extra={"code": exc.code})
     text = offline_answer(chunks=turn.chunks, language=turn.language, smalltalk=turn.smalltalk)
-    async for item in _text_stream(text, provider="offline"):
+    async for item in _text_stream(text, provider="offline", pace=pace):
         yield item
 
 
-async def _text_stream(text: str, provider: str = "none") -> AsyncIterator[TextDelta | Completion]:
-    """A text that needs no model (golden, handoff, memory, offline), streamed word by word like a model's."""
-    for piece in _WORD.findall(text):
+async def _text_stream(text: str, provider: str = "none", *, pace: bool) -> AsyncIterator[TextDelta | Completion]:
+    """A text that needs no model (golden, handoff, memory, offline), streamed word by word like a model's.
+
+    Paced for a reader (CHAT_TEXT_WORD_SECONDS a word, CHAT_TEXT_STREAM_SECONDS at most in all), so Stop can still
+    reach an answer that is on screen; unpaced where nobody watches it arrive (POST, commands).
+    """
+    pieces = _WORD.findall(text)
+    pause = min(settings.CHAT_TEXT_WORD_SECONDS, settings.CHAT_TEXT_STREAM_SECONDS / max(len(pieces), 1)) if pace else 0
+    for piece in pieces:
         yield TextDelta(piece)
+        if pause:
+            await asyncio.sleep(pause)
     yield Completion(provider=provider, model="")
 
 
@@ -203,9 +211,12 @@ def _source_for(completion: Completion | None, turn: Turn) -> str:
 
 
 async def answer_events(
-    *, user, conversation_id: int | None, text: object, cancel: asyncio.Event | None = None
+    *, user, conversation_id: int | None, text: object, cancel: asyncio.Event | None = None, pace: bool = False
 ) -> AsyncIterator[events.Event]:
-    """Answer one user message, yielding the event vocabulary. Always ends with `done` or `error`."""
+    """Answer one user message, yielding the event vocabulary. Always ends with `done` or `error`.
+
+    `pace`: stream texts that need no model at reading speed (the websocket and SSE transports, where Stop applies).
+    """
     started = time.perf_counter()
     try:
         turn = await sync_to_async(prepare_turn)(user=user, conversation_id=conversation_id, text=text, started=started)
@@ -229,7 +240,10 @@ async def answer_events(
     completion: Completion | None = None
     status = Message.Status.COMPLETE
     failure: events.Event | None = None
-    stream = _text_stream(turn.final_text) if turn.final_text is not None else _model_stream(turn)
+    if turn.final_text is not None:
+        stream = _text_stream(turn.final_text, pace=pace)
+    else:
+        stream = _model_stream(turn, pace=pace)
     timings = dict(turn.timings)
     try:
         async for item in stream:

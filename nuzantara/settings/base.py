@@ -242,6 +242,9 @@ ROUTER_TORCH_THREADS = env_int("ROUTER_TORCH_THREADS", 1, minimum=1)
 
 # --- Golden answers and memory ---
 GOLDEN_THRESHOLD = env_float("GOLDEN_THRESHOLD", 0.80, minimum=0.0, maximum=1.0)
+# Answers that need no model (golden, offline, handoff) stream at reading speed on screen, so Stop can reach them.
+CHAT_TEXT_WORD_SECONDS = env_float("CHAT_TEXT_WORD_SECONDS", 0.012, minimum=0)
+CHAT_TEXT_STREAM_SECONDS = env_float("CHAT_TEXT_STREAM_SECONDS", 1.0, minimum=0)
 MEMORY_RECALL_TOKENS = env_int("MEMORY_RECALL_TOKENS", 400, minimum=0)
 MEMORY_LLM_CLIENT = "nuzantara.llm.structured.structured_client"  # used only when an LLM is configured
 

@@ -9,11 +9,36 @@
   const sendBtn = $("#send");
   const stopBtn = $("#stop");
   const statusEl = $("#status");
+  const jumpBtn = $("#jump");
+  const titleEl = $("#chat-title");
   let conversationId = JSON.parse($("#conversation-id").textContent) || null;
   let ws = null;
   let wsReady = false;
   let wsAttempts = 0;
   let current = null; // {bubble, article, messageId, abort}
+  let following = true; // the view follows new text while the reader is at the bottom
+
+  let pinnedTop = 0; // where this script last scrolled to: a smaller scrollTop means the reader moved up since
+  const nearBottom = () => messagesEl.scrollHeight - messagesEl.scrollTop - messagesEl.clientHeight < 48;
+  function pinToBottom() {
+    messagesEl.scrollTop = messagesEl.scrollHeight;
+    pinnedTop = messagesEl.scrollTop;
+  }
+  function scrollToLatest() {
+    pinToBottom();
+    following = true;
+    jumpBtn.hidden = true;
+  }
+  function follow() {
+    if (following && messagesEl.scrollTop < pinnedTop - 4) following = false; // scrolled up between two tokens
+    if (following) pinToBottom();
+    else jumpBtn.hidden = false;
+  }
+  messagesEl.addEventListener("scroll", () => {
+    following = nearBottom();
+    if (following) jumpBtn.hidden = true;
+  }, { passive: true });
+  jumpBtn.addEventListener("click", scrollToLatest);
 
   const csrf = () => (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
   const jsonHeaders = () => ({ "Content-Type": "application/json", "X-CSRFToken": decodeURIComponent(csrf()) });
@@ -55,7 +80,7 @@
     bubble.textContent = text;
     article.appendChild(bubble);
     messagesEl.appendChild(article);
-    messagesEl.scrollTop = messagesEl.scrollHeight;
+    if (role === "user") scrollToLatest(); else follow();
     return { article, bubble };
   }
 
@@ -70,14 +95,20 @@
     history.replaceState(null, "", `/c/${id}/`);
     const list = $(".conversations");
     list.querySelector(".muted")?.remove();
-    const li = document.createElement("li");
-    li.className = "active";
+    list.querySelectorAll("li.active").forEach((el) => el.classList.remove("active"));
+    const li = $("#conversation-item").content.firstElementChild.cloneNode(true);
     li.dataset.id = id;
-    const a = document.createElement("a");
+    li.querySelectorAll("button").forEach((b) => { b.dataset.id = id; });
+    const a = li.querySelector("a");
     a.href = `/c/${id}/`;
-    a.textContent = title.slice(0, 60);
-    li.appendChild(a);
+    a.textContent = title.length > 60 ? `${title.slice(0, 60)}…` : title;
     list.prepend(li);
+    setTitle(a.textContent);
+  }
+
+  function setTitle(title) {
+    titleEl.textContent = title;
+    document.title = `${title} · ZANTARA`;
   }
 
   async function replaceWithRendered(messageId) {
@@ -89,6 +120,7 @@
         const tpl = document.createElement("template");
         tpl.innerHTML = (await res.text()).trim(); // sanitized server-side
         target.replaceWith(tpl.content.firstElementChild);
+        follow();
       }
     } catch (e) { /* keep the streamed text */ }
   }
@@ -100,6 +132,7 @@
     p.textContent = text;
     current.article.appendChild(p);
     current.bubble.classList.remove("streaming");
+    follow();
     current = null;
     setBusy(false);
   }
@@ -113,7 +146,7 @@
         break;
       case "token":
         current.bubble.textContent += ev.text;
-        messagesEl.scrollTop = messagesEl.scrollHeight;
+        follow();
         break;
       case "sources":
         current.sources = ev.sources;
@@ -215,6 +248,9 @@
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
   });
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && current) { e.preventDefault(); stopBtn.click(); }
+  });
   stopBtn.addEventListener("click", () => {
     if (!current) return;
     if (current.via === "ws" && ws) ws.send(JSON.stringify({ type: "stop" }));
@@ -241,12 +277,16 @@
     const rename = e.target.closest("button.rename");
     const del = e.target.closest("button.delete");
     if (rename) {
-      const title = prompt(i18n.renamePrompt);
-      if (!title) return;
+      const link = rename.closest("li").querySelector("a");
+      const title = (prompt(i18n.renamePrompt, link.textContent) || "").trim();
+      if (!title || title === link.textContent) return;
       const res = await fetch(`/api/v1/conversations/${rename.dataset.id}/`, {
         method: "PATCH", credentials: "same-origin", headers: jsonHeaders(), body: JSON.stringify({ title }),
       });
-      if (res.ok) rename.closest("li").querySelector("a").textContent = title;
+      if (res.ok) {
+        link.textContent = (await res.json()).title;
+        if (String(conversationId) === rename.dataset.id) setTitle(link.textContent);
+      }
     } else if (del) {
       if (!confirm(i18n.deleteConfirm)) return;
       const res = await fetch(`/api/v1/conversations/${del.dataset.id}/`, {
@@ -259,5 +299,6 @@
     }
   });
 
+  scrollToLatest(); // an opened conversation starts at its latest message
   connectSocket();
 })();

@@ -64,6 +64,28 @@ class TestWebsocket:
         assert events[-1]["type"] == "done" and events[-1]["source"] == "offline"
         await communicator.disconnect()
 
+    async def test_stop_ends_an_offline_answer_on_screen_and_saves_what_was_shown_as_partial(
+        self, signed_in, knowledge_docs, no_router, offline
+    ):
+        communicator = await ws_for(signed_in)
+
+        await communicator.send_json_to(
+            {"type": "ask", "conversation_id": None, "message": "How do I extend my KITAS?"}
+        )
+        shown = ""
+        while (event := await communicator.receive_json_from(timeout=20))["type"] != "token":
+            pass
+        shown += event["text"]
+        await communicator.send_json_to({"type": "stop"})
+        while (event := await communicator.receive_json_from(timeout=20))["type"] != "done":
+            shown += event.get("text", "")
+
+        assert event["status"] == "partial" and event["source"] == "offline"
+        message = await Message.objects.aget(pk=event["message_id"])
+        assert message.status == "partial" and message.content == shown
+        assert len(shown.split()) < 20  # stopped within a few words, not after the whole answer
+        await communicator.disconnect()
+
     async def test_malformed_json_is_an_error_and_the_connection_stays(self, signed_in, offline, no_router):
         communicator = await ws_for(signed_in)
 
