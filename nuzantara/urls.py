@@ -10,7 +10,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from nuzantara import health
 
 
-
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers and crawlers ask for /favicon.ico whatever the page says: send them to the SVG icon."""
     return redirect(static("img/favicon.svg"), permanent=True)

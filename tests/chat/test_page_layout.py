@@ -70,7 +70,9 @@ pytestmark.append(pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium
 
 
 @pytest.mark.parametrize("browser_page", ["desktop", "phone"], indirect=True)
-def test_a_long_conversation_opens_at_its_latest_message_with_the_input_on_screen(long_conversation, browser_page, live_daphne):
+def test_a_long_conversation_opens_at_its_latest_message_with_the_input_on_screen(
+    long_conversation, browser_page, live_daphne
+):
     page, conversation = browser_page, long_conversation
 
     page.goto(f"{live_daphne}/c/{conversation.pk}/")
@@ -83,7 +85,9 @@ def test_a_long_conversation_opens_at_its_latest_message_with_the_input_on_scree
 
 
 @pytest.mark.parametrize("browser_page", ["desktop", "phone"], indirect=True)
-def test_a_new_answer_after_twelve_is_followed_and_the_input_stays_on_screen(long_conversation, browser_page, live_daphne):
+def test_a_new_answer_after_twelve_is_followed_and_the_input_stays_on_screen(
+    long_conversation, browser_page, live_daphne
+):
     page, conversation = browser_page, long_conversation
     page.goto(f"{live_daphne}/c/{conversation.pk}/")
     page.wait_for_selector("article.message.assistant")
