@@ -79,6 +79,7 @@ def test_a_long_conversation_opens_at_its_latest_message_with_the_input_on_scree
     page.wait_for_selector("article.message.assistant")
 
     assert page.evaluate("document.documentElement.scrollHeight") <= page.viewport_size["height"] + 1  # no page growth
+    assert page.locator("header.topbar").bounding_box()["y"] == 0  # nothing (an icon sprite once) pushes the page down
     assert inside_viewport(page, "#question")
     assert visible_in_pane(page, "article.message.assistant")
     assert "Answer 11." in page.locator("article.message.assistant").last.inner_text()

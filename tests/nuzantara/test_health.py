@@ -87,3 +87,12 @@ def test_home_redirects_to_login_then_login_page_renders(client):
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert b"csrfmiddlewaretoken" in page.content
+
+
+def test_favicon_ico_redirects_to_the_svg_icon_every_page_links(client):
+    response = client.get("/favicon.ico")
+    page = client.get("/accounts/login/")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")
+    assert b'rel="icon"' in page.content and b"img/favicon.svg" in page.content
