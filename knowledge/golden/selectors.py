@@ -13,8 +13,9 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from .matching.coverage import Analysis, analyze
 from .matching.guards import QueryFeatures, Refusal, refusal
-from .matching.index import Candidate, current_snapshot
+from .matching.index import Candidate, Snapshot, current_snapshot
 from .matching.text import normalize_question
 from .models import GoldenAnswer, GoldenLookup
 
@@ -40,16 +41,8 @@ def golden_threshold() -> float:
     return float(settings.GOLDEN_THRESHOLD)
 
 
-# The blend of bench/golden.py's replay (see matching/lexical.py); settings may override them.
-LEXICAL_WEIGHT = 0.5
-LEXICAL_PIVOT = 0.7
-
-
-def _blend() -> dict:
-    return {
-        "weight": float(getattr(settings, "GOLDEN_LEXICAL_WEIGHT", LEXICAL_WEIGHT)),
-        "pivot": float(getattr(settings, "GOLDEN_LEXICAL_PIVOT", LEXICAL_PIVOT)),
-    }
+def min_coverage() -> float:
+    return float(settings.GOLDEN_MIN_COVERAGE)
 
 
 @dataclass(frozen=True)
@@ -57,7 +50,7 @@ class GoldenLookupResult:
     hit: bool
     golden_answer_id: int | None  # the answer served, or on a miss the nearest one (what `similarity` refers to)
     similarity: float
-    refused_by: str | None  # negation | code | number: the guard that refused the nearest answer above threshold
+    refused_by: str | None  # the guard that refused the nearest answer above threshold (negation, code, key_term...)
     answer: str  # empty on a miss
     latency_ms: float
     sources: list[dict]  # [{"document_id", "title", "source", "chunk_id"}] of the served answer; empty on a miss
@@ -81,9 +74,9 @@ class CandidateReport:
     golden_answer_id: int
     question: str
     matched_text: str
-    similarity: float  # the blended score the threshold applies to
+    similarity: float  # the score the threshold applies to (the cosine of the closest phrasing, 1.0 when exact)
     cosine: float
-    coverage: float
+    coverage: float  # the IDF-weighted share of the question's content words the answer covers
     above_threshold: bool
     refused_by: str | None
     refusal_detail: str
@@ -100,14 +93,34 @@ class _Decision:
     reports: list[CandidateReport]
 
 
-def _check(candidate: Candidate, features: QueryFeatures) -> Refusal | None:
-    return refusal(
+def _check(
+    candidate: Candidate, features: QueryFeatures, analysis: Analysis, snapshot: Snapshot
+) -> tuple[Refusal | None, float]:
+    """The first guard that refuses this candidate (negation, code, number, key_term, action, coverage), and coverage."""
+    refused = refusal(
         features,
         matched_text=candidate.matched_text,
         matched_negated=candidate.matched_negated,
         codes=candidate.answer.codes,
         numbers=candidate.answer.numbers,
     )
+    verdict = snapshot.coverage.verdict(analysis, snapshot.terms[candidate.position], min_coverage=min_coverage())
+    if refused is None and verdict.guard is not None:
+        refused = Refusal(verdict.guard, verdict.detail)
+    return refused, verdict.coverage
+
+
+KEY_AGREEMENT_WEIGHT = 0.05
+AMBIGUITY_MARGIN = 0.02  # two answers no guard refuses, this close: neither is served
+AMBIGUOUS = "ambiguous"
+
+
+def _rank(candidate: Candidate, analysis: Analysis, snapshot: Snapshot) -> float:
+    """Cosine, plus a little for the share of key concepts the question and the answer's phrasings have in common."""
+    keys = snapshot.terms[candidate.position].phrasing_keys
+    union = frozenset().union(*keys)
+    agreement = len(analysis.keys & union) / len(analysis.keys | union) if analysis.keys | union else 0.0
+    return candidate.similarity + KEY_AGREEMENT_WEIGHT * agreement
 
 
 def _decide(query: str, *, threshold: float, k: int = CANDIDATES, explain: bool = False) -> _Decision:
@@ -119,22 +132,39 @@ def _decide(query: str, *, threshold: float, k: int = CANDIDATES, explain: bool 
 
     from .matching.encoder import get_encoder
 
-    candidates = snapshot.nearest(get_encoder().encode_one(query), query, k=k, **_blend()) if snapshot.answers else []
+    analysis = analyze(query)
+    text = query if analysis.language == "en" else analysis.gloss  # compared in English (see matching/coverage.py)
+    candidates = snapshot.nearest(get_encoder().encode_one(text), k=k) if snapshot.answers else []
     if exact is not None:  # explain mode: show the exact match first, like the lookup decides
         candidates = [exact, *[c for c in candidates if c.answer.id != exact.answer.id]][:k]
     features = QueryFeatures.of(query)
     hit: Candidate | None = None
     first_refusal: Refusal | None = None
     reports: list[CandidateReport] = []
+    checked = []
     for candidate in candidates:
         is_exact = candidate is exact
         above = is_exact or candidate.similarity >= threshold
         expired = not candidate.answer.servable(today)
-        refused = None if is_exact else _check(candidate, features)
-        served = hit is None and above and not expired and refused is None
-        if served:
-            hit = candidate
-        elif hit is None and above and not expired and first_refusal is None:
+        refused, coverage = (None, 1.0) if is_exact or not above else _check(candidate, features, analysis, snapshot)
+        checked.append((candidate, is_exact, above, expired, refused, coverage))
+    servable = [c for c, is_exact, above, expired, refused, _ in checked if above and not expired and refused is None]
+    if exact is not None and exact in servable:
+        hit = exact
+    elif servable:  # of the answers no guard refuses, the closest, with a little weight on naming the same subjects
+        ranked = sorted(servable, key=lambda c: -_rank(c, analysis, snapshot))
+        if (
+            len(ranked) > 1
+            and _rank(ranked[0], analysis, snapshot) - _rank(ranked[1], analysis, snapshot) < AMBIGUITY_MARGIN
+        ):
+            first_refusal = Refusal(
+                AMBIGUOUS, f"two answers fit almost equally: #{ranked[0].answer.id}, #{ranked[1].answer.id}"
+            )
+        else:
+            hit = ranked[0]
+    for candidate, _is_exact, above, expired, refused, coverage in checked:
+        served = candidate is hit
+        if hit is None and above and not expired and first_refusal is None:
             first_refusal = refused
         if explain:
             reports.append(
@@ -144,7 +174,7 @@ def _decide(query: str, *, threshold: float, k: int = CANDIDATES, explain: bool 
                     matched_text=candidate.matched_text,
                     similarity=candidate.similarity,
                     cosine=candidate.cosine,
-                    coverage=candidate.coverage,
+                    coverage=coverage,
                     above_threshold=above,
                     refused_by=refused.guard if refused else None,
                     refusal_detail=refused.detail if refused else "",
@@ -152,8 +182,6 @@ def _decide(query: str, *, threshold: float, k: int = CANDIDATES, explain: bool 
                     served=served,
                 )
             )
-        elif hit is not None:
-            break
     method = "exact" if hit is not None and hit is exact else ("semantic" if hit is not None else "")
     nearest = hit or (candidates[0] if candidates else None)
     return _Decision(method, hit, nearest, None if hit else first_refusal, reports)
@@ -188,7 +216,7 @@ def golden_answer_lookup(*, query: str, log: bool = True) -> GoldenLookupResult:
             query=text,
             result=result,
             cosine=nearest.cosine if nearest else None,
-            coverage=nearest.coverage if nearest else None,
+            coverage=None,
             method=decision.method,
             refusal_detail=decision.refusal.detail if decision.refusal else "",
             threshold=threshold,

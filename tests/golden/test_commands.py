@@ -34,6 +34,33 @@ def test_golden_lookup_explains_a_refusal(remote_worker_answer):
     )
 
 
+def test_golden_lookup_queries_file_adds_the_served_and_nearest_keys_and_logs_nothing(overstay_answer, tmp_path):
+    from knowledge.golden.models import GoldenLookup
+
+    GoldenAnswer.objects.filter(pk=overstay_answer.pk).update(key="visa-overstay-fine")
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"q": "How much is the overstay penalty per day?"}\n{"q": "How do I open a bank account?"}\n')
+    out = StringIO()
+
+    call_command("golden_lookup", "--queries", str(queries), "--json", stdout=out)
+
+    hit, miss = (json.loads(line) for line in out.getvalue().splitlines())
+    assert hit["hit"] is True and hit["key"] == "visa-overstay-fine" and hit["nearest_key"] == "visa-overstay-fine"
+    assert miss["hit"] is False and miss["key"] is None and miss["nearest_key"] == "visa-overstay-fine"
+    assert {"golden_answer_id", "similarity", "refused_by", "answer", "latency_ms"} <= set(hit)
+    assert not GoldenLookup.objects.exists()
+
+
+def test_golden_lookup_queries_file_with_a_bad_line_exits_2(db, tmp_path):
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"q": "fine"}\n{"text": "no q"}\n')
+
+    with pytest.raises(CommandError) as error:
+        call_command("golden_lookup", "--queries", str(queries), "--json")
+
+    assert error.value.returncode == 2 and "q.jsonl:2" in str(error.value)
+
+
 @pytest.mark.parametrize("query", ["", "x" * 2001])
 def test_golden_lookup_refuses_bad_input_with_exit_code_2(db, query):
     with pytest.raises(CommandError) as error:

@@ -91,9 +91,39 @@ def test_kb_search_json_has_the_documented_shape(folder):
     rows = json.loads(run("kb_search", "retirement KITAS for people over 60", "--k", "2", "--json"))
 
     assert len(rows) == 2
-    assert set(rows[0]) == {"collection", "document_id", "title", "source", "chunk", "score"}
+    assert set(rows[0]) == {
+        "collection", "document_id", "title", "source", "chunk", "score", "vector_score", "lexical_score"
+    }  # fmt: skip
     assert rows[0]["title"] == "Retirement KITAS"
     assert rows[0]["source"] == "Permenkumham"
+    assert rows[0]["vector_score"] is not None and rows[0]["lexical_score"] is not None
+
+
+def test_kb_search_queries_file_prints_one_line_per_query_with_the_single_query_results(folder, tmp_path):
+    run("kb_ingest", str(folder))
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(
+        '{"q": "retirement KITAS for people over 60"}\n\n{"q": "withholding on salaries", "collection": "tax_genius"}\n'
+    )
+
+    lines = [json.loads(line) for line in run("kb_search", "--queries", str(queries), "--json").splitlines()]
+    single = json.loads(run("kb_search", "retirement KITAS for people over 60", "--json"))
+
+    assert [line["query"] for line in lines] == ["retirement KITAS for people over 60", "withholding on salaries"]
+    assert lines[0]["results"] == single
+    assert {row["collection"] for row in lines[1]["results"]} == {"tax_genius"}
+
+
+@pytest.mark.parametrize("content", ['{"q": 5}\n', "not json\n", '["q"]\n', '{"q": "ok", "collection": 3}\n'], ids=str)
+def test_kb_search_queries_file_with_a_bad_line_exits_2_naming_it(tmp_path, content):
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"q": "fine"}\n' + content)
+
+    with pytest.raises(CommandError) as raised:
+        run("kb_search", "--queries", str(queries), "--json")
+
+    assert raised.value.returncode == 2
+    assert "q.jsonl:2" in str(raised.value)
 
 
 def test_kb_search_collection_filter(folder):

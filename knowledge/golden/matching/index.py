@@ -18,8 +18,8 @@ from django.utils import timezone
 from nuzantara.versioned import VersionedCache
 
 from ..models import GoldenAnswer, GoldenAnswerVariant, GoldenIndexState, vector_from_bytes, vector_to_bytes
+from .coverage import AnswerTerms, CoverageModel, analyze
 from .encoder import get_encoder
-from .lexical import LexicalModel, tokens
 from .text import EMPTY_FIGURES, extract_figures, has_negation
 
 logger = logging.getLogger(__name__)
@@ -49,11 +49,11 @@ class ServedAnswer:
 @dataclass(frozen=True)
 class Candidate:
     answer: ServedAnswer
-    similarity: float  # what the threshold applies to: cosine blended with lexical coverage (1.0 for an exact match)
+    similarity: float  # what the threshold applies to: the cosine of the closest phrasing (1.0 for an exact match)
     matched_text: str
     matched_negated: bool
     cosine: float = 1.0
-    coverage: float = 1.0
+    position: int = -1  # the answer's index in the snapshot (its terms)
 
 
 @dataclass
@@ -65,7 +65,8 @@ class Snapshot:
     row_text: list[str] = field(default_factory=list)
     row_negated: list[bool] = field(default_factory=list)
     exact: dict[str, tuple[int, int]] = field(default_factory=dict)  # normalized text -> (answer index, row index)
-    lexical: LexicalModel | None = None
+    terms: list[AnswerTerms] = field(default_factory=list)  # per answer: its concepts and vocabulary (the guards)
+    coverage: CoverageModel | None = None
     build_ms: float = 0.0
 
     def exact_match(self, normalized: str) -> Candidate | None:
@@ -73,31 +74,27 @@ class Snapshot:
         if found is None:
             return None
         answer_index, row = found
-        return Candidate(self.answers[answer_index], 1.0, self.row_text[row], self.row_negated[row])
+        answer = self.answers[answer_index]
+        return Candidate(answer, 1.0, self.row_text[row], self.row_negated[row], position=answer_index)
 
-    def nearest(self, vector: np.ndarray, query: str, *, k: int = 5, weight: float, pivot: float) -> list[Candidate]:
-        """The k best golden answers, best first: each scored by its closest phrasing's cosine, then blended with the
-        lexical coverage of the query by its phrasings (score = cosine + weight * (coverage - pivot))."""
+    def nearest(self, vector: np.ndarray, *, k: int = 5) -> list[Candidate]:
+        """The k golden answers whose closest phrasing is nearest to the query vector (an English gloss), best first."""
         if not self.answers:
             return []
         similarities = self.matrix @ vector
         best = np.maximum.reduceat(similarities, self.starts)
-        shortlist = np.argsort(-best, kind="stable")[: max(k, 8)]
+        shortlist = np.argsort(-best, kind="stable")[:k]
         ends = [*self.starts[1:], len(similarities)]
-        query_tokens = tokens(query)
         candidates = []
         for index in shortlist:
             start, end = int(self.starts[index]), int(ends[index])
             row = start + int(np.argmax(similarities[start:end]))
-            cosine = float(best[index])
-            coverage = self.lexical.coverage(query_tokens, int(index)) if self.lexical else 1.0
-            # 1.0 is kept for exact matches: a blended score is capped just below it
-            score = min(0.999, max(-1.0, cosine + weight * (coverage - pivot)))
+            cosine = min(0.999, float(best[index]))  # 1.0 is kept for exact matches
+            answer = self.answers[index]
             candidates.append(
-                Candidate(self.answers[index], score, self.row_text[row], self.row_negated[row], cosine, coverage)
+                Candidate(answer, cosine, self.row_text[row], self.row_negated[row], cosine, position=int(index))
             )
-        candidates.sort(key=lambda c: -c.similarity)
-        return candidates[:k]
+        return candidates
 
 
 def _source_rows(answer_ids: list[int]) -> dict[int, list[tuple[int, str, str, int | None]]]:
@@ -169,15 +166,18 @@ def build_snapshot(version: str) -> Snapshot:
             )
         )
         starts.append(len(vectors))
-        for phrasing in phrasings:
+        analyses = [analyze(phrasing.question) for phrasing in phrasings]
+        for phrasing, analysis in zip(phrasings, analyses, strict=True):
             row = len(vectors)
-            vectors.append(vector_from_bytes(phrasing.embedding, encoder.dim))
+            if analysis.language == "en":
+                vectors.append(vector_from_bytes(phrasing.embedding, encoder.dim))
+            else:  # compared in English, like the queries: Indonesian and Italian phrasings by their gloss
+                vectors.append(encoder.encode_one(analysis.gloss))
             snapshot.row_text.append(phrasing.question)
             snapshot.row_negated.append(has_negation(phrasing.question))
             snapshot.exact.setdefault(phrasing.question_normalized, (index, row))
-    snapshot.lexical = LexicalModel.build(
-        [answer.question, *(variant.question for variant in answer.variants.all())] for answer in answers
-    )
+        snapshot.terms.append(AnswerTerms.of(analyses, analyze(answer.answer, answer.language or None)))
+    snapshot.coverage = CoverageModel(snapshot.terms)
     snapshot.matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, encoder.dim), np.float32)
     snapshot.starts = np.asarray(starts, dtype=np.intp)
     snapshot.build_ms = round((time.perf_counter() - started) * 1000, 1)

@@ -1,46 +1,74 @@
-"""kb_search "QUERY" [--collection SLUG ...] [--language en|id|it] [--k 5] [--json]."""
+"""kb_search "QUERY" [--collection SLUG ...] [--language en|id|it] [--k 5] [--json]; or --queries FILE.jsonl --json."""
 
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from knowledge.search.index import IndexUnavailable
-from knowledge.selectors import InvalidQuery, knowledge_search
+from knowledge.selectors import InvalidQuery, SearchHit, knowledge_search
+
+
+def hit_json(hit: SearchHit) -> dict:
+    """One result as `--json` prints it (and the batch form, one list per query)."""
+    return {
+        "collection": hit.collection,
+        "document_id": hit.document_id,
+        "title": hit.title,
+        "source": hit.source,
+        "chunk": hit.text,
+        "score": round(hit.score, 6),
+        "vector_score": None if hit.vector_score is None else round(hit.vector_score, 6),
+        "lexical_score": None if hit.lexical_score is None else round(hit.lexical_score, 6),
+    }
+
+
+def read_queries(path: Path) -> list[dict]:
+    """The `{"q"}` lines of a JSONL file (optional "collection", "language"); CommandError (exit 2) names a bad line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"Cannot read {path}: {exc}", returncode=2) from None
+    queries = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"{path}:{number}: not JSON ({exc.msg})", returncode=2) from None
+        if not isinstance(row, dict) or not isinstance(row.get("q"), str):
+            raise CommandError(f'{path}:{number}: each line must be an object with a "q" string', returncode=2)
+        collection = row.get("collection")
+        if collection is not None and not isinstance(collection, str):
+            raise CommandError(f'{path}:{number}: "collection" must be a string', returncode=2)
+        queries.append(row)
+    return queries
 
 
 class Command(BaseCommand):
     requires_system_checks: list = []  # skip the URLconf import (other apps pull heavy SDKs in): fast re-runs
-    help = "Hybrid search of the knowledge base (vector + BM25). --json prints a list of hits."
+    help = "Hybrid search of the knowledge base (vector + BM25). --json prints a list of hits; --queries runs a batch."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("query")
+        parser.add_argument("query", nargs="?")
+        parser.add_argument("--queries", type=Path, help='a JSONL file of {"q", "collection"?, "language"?} lines')
         parser.add_argument("--collection", action="append", dest="collections", metavar="SLUG")
         parser.add_argument("--language", choices=["en", "id", "it"])
         parser.add_argument("--k", type=int, default=5)
         parser.add_argument("--json", action="store_true")
 
     def handle(
-        self, *args: object, query: str, collections: list[str] | None, language: str | None, k: int, **options
+        self, *args: object, query: str | None, collections: list[str] | None, language: str | None, k: int, **options
     ) -> None:
-        try:
-            hits = knowledge_search(query=query, collections=collections, language=language, k=k)
-        except InvalidQuery as exc:
-            raise CommandError(str(exc), returncode=2) from None
-        except IndexUnavailable as exc:
-            raise CommandError(f"The Chroma index is unavailable: {exc}") from None
+        if (query is None) == (options["queries"] is None):
+            raise CommandError("Give one query, or --queries FILE.jsonl.", returncode=2)
+        if options["queries"] is not None:
+            self._batch(read_queries(options["queries"]), k=k, as_json=options["json"])
+            return
+        hits = self._search(query=query, collections=collections, language=language, k=k)
         if options["json"]:
-            rows = [
-                {
-                    "collection": hit.collection,
-                    "document_id": hit.document_id,
-                    "title": hit.title,
-                    "source": hit.source,
-                    "chunk": hit.text,
-                    "score": round(hit.score, 6),
-                }
-                for hit in hits
-            ]
-            self.stdout.write(json.dumps(rows, ensure_ascii=False))
+            self.stdout.write(json.dumps([hit_json(hit) for hit in hits], ensure_ascii=False))
             return
         if not hits:
             self.stdout.write("No results.")
@@ -52,3 +80,23 @@ class Command(BaseCommand):
             )
             preview = " ".join(hit.text.split())
             self.stdout.write(f"   {preview[:200]}{'…' if len(preview) > 200 else ''}")
+
+    def _search(self, **kwargs: object) -> list[SearchHit]:
+        try:
+            return knowledge_search(**kwargs)
+        except InvalidQuery as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        except IndexUnavailable as exc:
+            raise CommandError(f"The Chroma index is unavailable: {exc}") from None
+
+    def _batch(self, queries: list[dict], *, k: int, as_json: bool) -> None:
+        for row in queries:
+            collection = row.get("collection")
+            hits = self._search(
+                query=row["q"], collections=[collection] if collection else None, language=row.get("language"), k=k
+            )
+            if as_json:
+                line = {"query": row["q"], "results": [hit_json(hit) for hit in hits]}
+                self.stdout.write(json.dumps(line, ensure_ascii=False))
+            else:
+                self.stdout.write(f"{row['q']}\n" + "".join(f"  [{h.collection}] {h.title}\n" for h in hits))

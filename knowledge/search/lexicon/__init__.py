@@ -1,0 +1,212 @@
+"""Word-by-word English glosses of Indonesian and Italian text, and the domain concepts a text mentions.
+
+The bundled embedder reads English well and the other two languages poorly, and an Italian question shares no words
+with the English document that answers it. So both sides are brought to English: every Indonesian or Italian word is
+replaced by its dictionary translation (`id_en.tsv`, `it_en.tsv`, with light affix and inflection handling), English
+words, names and codes stay as they are. The gloss is not a translation a person would read; it is what the embedder
+and the keyword index compare. `concepts.txt` then names the domain concepts (KITAS, opening a company, a country...)
+in any of the three languages, so guards can ask "does this answer cover what the question is about?".
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+DROP = "-"  # a dictionary entry that means "drop this word" (particles such as "dong", "sih")
+
+
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """Casefold and strip accents: "Perché" and "perche" are the same word."""
+    word = word.casefold()
+    if word.isascii():
+        return word
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """Folded words (digits kept: "E33G", "2026", "55193" are words too)."""
+    return [fold(w) for w in _WORD.findall(text or "")]
+
+
+@lru_cache(maxsize=4)
+def dictionary(language: str) -> dict[str, tuple[str, ...]]:
+    """word -> English words, from `{language}_en.tsv` ({} when the file is missing)."""
+    path = HERE / f"{language}_en.tsv"
+    if not path.exists():
+        return {}
+    entries: dict[str, tuple[str, ...]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#") or "\t" not in line:
+            continue
+        key, english = line.split("\t", 1)
+        english = english.strip()
+        entries.setdefault(fold(key.strip()), () if english == DROP else tuple(english.casefold().split()))
+    return entries
+
+
+# --- Indonesian affixes and Italian inflections: other forms to look up when the word itself is not listed -----------
+
+_ID_PARTICLES = ("nya", "lah", "kah", "pun", "ku", "mu")
+_ID_SUFFIXES = ("kan", "an", "i")
+_ID_PREFIXES = (
+    ("meng", ("", "k")), ("meny", ("s",)), ("mem", ("p", "")), ("men", ("t", "")), ("me", ("",)),
+    ("peng", ("", "k")), ("peny", ("s",)), ("pem", ("p", "")), ("pen", ("t", "")), ("per", ("",)), ("pe", ("",)),
+    ("ber", ("",)), ("be", ("",)), ("di", ("",)), ("ter", ("",)), ("ke", ("",)), ("se", ("",)),
+)  # fmt: skip
+
+
+def _indonesian_forms(word: str) -> list[str]:
+    stems = [word]
+    for particle in _ID_PARTICLES:
+        if word.endswith(particle) and len(word) - len(particle) >= 3:
+            stems.append(word[: -len(particle)])
+    with_suffix = list(stems)
+    for stem in with_suffix:
+        for suffix in _ID_SUFFIXES:
+            if stem.endswith(suffix) and len(stem) - len(suffix) >= 3:
+                stems.append(stem[: -len(suffix)])
+    forms = list(stems)
+    for stem in stems:
+        for prefix, replacements in _ID_PREFIXES:
+            if stem.startswith(prefix) and len(stem) - len(prefix) >= 3:
+                forms.extend(replacement + stem[len(prefix) :] for replacement in replacements)
+    return forms
+
+
+_IT_ENDINGS = (
+    ("ati", "are"), ("ate", "are"), ("ato", "are"), ("ata", "are"), ("uti", "ere"), ("ute", "ere"), ("uto", "ere"),
+    ("uta", "ere"), ("iti", "ire"), ("ite", "ire"), ("ito", "ire"), ("ita", "ire"), ("ando", "are"), ("endo", "ere"),
+    ("iamo", "are"), ("ano", "are"), ("ono", "ere"), ("che", "ca"), ("chi", "co"), ("ghe", "ga"), ("ghi", "go"),
+    ("mente", ""), ("i", "o"), ("i", "e"), ("e", "a"), ("a", "o"), ("o", "are"), ("a", "are"), ("e", "ere"),
+)  # fmt: skip
+
+
+def _italian_forms(word: str) -> list[str]:
+    forms = [word]
+    for ending, replacement in _IT_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            forms.append(word[: -len(ending)] + replacement)
+    return forms
+
+
+_FORMS = {"id": _indonesian_forms, "it": _italian_forms}
+
+
+def translate_word(word: str, language: str) -> tuple[str, ...] | None:
+    """The English words for one folded word of `language`, or None when the dictionary knows no form of it."""
+    entries = dictionary(language)
+    if not entries:
+        return None
+    for form in _FORMS[language](word):
+        found = entries.get(form)
+        if found is not None:
+            return found
+    return None
+
+
+def gloss_words(text: str, language: str) -> list[str]:
+    """The text's words with every Indonesian / Italian word replaced by its English gloss.
+
+    `language` is the text's main language; a word its dictionary lacks is looked up in the other one (mixed messages
+    are common: "berapa costo KITAS"), and kept as it is when neither knows it (English, names, codes).
+    """
+    if language not in _FORMS:
+        return words(text)
+    other = "it" if language == "id" else "id"
+    out: list[str] = []
+    for word in words(text):
+        if any(ch.isdigit() for ch in word):
+            out.append(word)
+            continue
+        english = translate_word(word, language)
+        if english is None and word not in ENGLISH_COMMON:
+            english = translate_word(word, other)
+        out.extend(english if english is not None else (word,))
+    return out
+
+
+def gloss(text: str, language: str) -> str:
+    """The English gloss as one string (what is embedded for an Indonesian or Italian text)."""
+    return " ".join(gloss_words(text, language))
+
+
+# English words that also exist in the other dictionaries ("data", "come", "per"): never glossed as foreign words when
+# the text's main language has no entry for them.
+ENGLISH_COMMON = frozenset(
+    """a an and are as at be by can come do does for from has have how i if in is it me my no not of on or our so that
+    the this to was we what when where which who why will with you your visa data bank online tour""".split()
+)
+
+
+# --- English stems, for comparing terms ----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _english_stemmer():  # noqa: ANN202
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) English stem: "married" and "marry", "permits" and "permit" compare equal."""
+    if len(word) <= 3 or any(ch.isdigit() for ch in word):
+        return word
+    return _english_stemmer().stemWord(word)
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str
+    kind: str  # key (what a question is about) | action (what one does with it) | generic (carries no subject)
+    opposite: str = ""
+
+
+@lru_cache(maxsize=1)
+def _concepts() -> tuple[dict[str, Concept], dict[tuple[str, ...], str], int]:
+    """concepts by name, phrase (stemmed words) -> concept name, longest phrase length; from concepts.txt."""
+    concepts: dict[str, Concept] = {}
+    phrases: dict[tuple[str, ...], str] = {}
+    for line in (HERE / "concepts.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        head, _, body = line.partition("=")
+        kind, name, *rest = head.split()
+        opposite = rest[0].lstrip("!") if rest else ""
+        concepts[name] = Concept(name=name, kind=kind, opposite=opposite)
+        for phrase in body.split("|"):
+            key = tuple(stem(w) for w in words(phrase))
+            if key:
+                phrases.setdefault(key, name)
+    longest = max((len(p) for p in phrases), default=1)
+    return concepts, phrases, longest
+
+
+def concept(name: str) -> Concept | None:
+    return _concepts()[0].get(name)
+
+
+def match_concepts(stemmed: list[str]) -> tuple[set[str], set[int]]:
+    """Concept names found in a sequence of stemmed words (longest phrase first), and the positions they used."""
+    _, phrases, longest = _concepts()
+    found: set[str] = set()
+    used: set[int] = set()
+    i = 0
+    while i < len(stemmed):
+        for size in range(min(longest, len(stemmed) - i), 0, -1):
+            name = phrases.get(tuple(stemmed[i : i + size]))
+            if name is not None:
+                found.add(name)
+                used.update(range(i, i + size))
+                i += size
+                break
+        else:
+            i += 1
+    return found, used
