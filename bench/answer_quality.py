@@ -19,6 +19,7 @@ Usage:
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -92,7 +93,8 @@ def run_retrieval(parts: list[str], misses: bool) -> None:
                     hits = knowledge_search(query=row["query"], k=5)
                 else:
                     decision, _ = steps.route(row["query"])
-                    hits = knowledge_search(query=row["query"], collections=list(decision.collections) or None, k=5)
+                    chunks, _ = steps.retrieve(row["query"], decision.collections)
+                    hits = chunks
                 rank = retrieval_rank(row, hits, paths)
                 ranks.append({**row, "rank": rank})
                 if misses and rank is None and mode == "search":
@@ -166,6 +168,42 @@ def run_golden(parts: list[str], misses: bool) -> None:
     table("Golden near-misses served, per class", ["set", "class", *LANGUAGES], per_class)
 
 
+# --- offline answers -----------------------------------------------------------------------------------------------
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[*_`]+|\[\d+\]", "", text).split()).casefold()
+
+
+def run_offline(parts: list[str], misses: bool) -> None:
+    from chat.pipeline import steps
+    from chat.pipeline.offline import offline_answer, sentences
+
+    out = []
+    for part in parts:
+        rows = load("offline_answers", part)
+        for row in rows:
+            decision, _ = steps.route(row["query"])
+            chunks, _ = steps.retrieve(row["query"], decision.collections)
+            answer = offline_answer(chunks=chunks, language=row["language"], question=row["query"])
+            lead = " ".join(sentences(answer.text)[:2])
+            row["found"] = _plain(row["answer_sentence"]).rstrip(".") in _plain(lead)
+            row["terms"] = all(term.casefold() in lead.casefold() for term in row["answer_terms"])
+            row["cited"] = len(answer.chunks) == len({c.document_id for c in answer.chunks})
+            if misses and part == "tune" and not row["found"]:
+                print(
+                    f"  MISS [{row['language']}] {row['query']}\n     want: {row['answer_sentence'][:110]}\n     got:  {lead[:220]}"
+                )
+        found = by_language(rows, lambda r: float(r["found"]))
+        terms = by_language(rows, lambda r: float(r["terms"]))
+        out.append([part, *[found.get(lang, 0.0) for lang in (*LANGUAGES, "all")], terms.get("all", 0.0), len(rows)])
+    table(
+        "Offline answers: the known answer sentence among the first two sentences",
+        ["set", *LANGUAGES, "all", "all (answer terms)", "n"],
+        out,
+    )
+
+
 # --- main ----------------------------------------------------------------------------------------------------------
 
 
@@ -208,7 +246,7 @@ def main() -> None:
     parts = [p for p in args.sets.split(",") if p in ("tune", "heldout")]
     tmp = prepare_environment(args.configured)
     try:
-        runners = {"retrieval": run_retrieval, "golden": run_golden}
+        runners = {"retrieval": run_retrieval, "golden": run_golden, "offline": run_offline}
         for section in sections:
             if section in runners:
                 runners[section](parts, args.misses)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from knowledge.models import Chunk, Collection, Document, is_stale
-from knowledge.search.hybrid import corpus_snapshot, hybrid_rank
+from knowledge.search.embedding import english
+from knowledge.search.hybrid import corpus_snapshot, hybrid_rank, query_language
 
 MAX_QUERY_CHARS = 2000
 MAX_K = 50
@@ -51,7 +52,12 @@ def _clean_query(query: str) -> str:
 
 
 def knowledge_search(
-    *, query: str, collections: list[str] | None = None, language: str | None = None, k: int = 5
+    *,
+    query: str,
+    collections: list[str] | None = None,
+    language: str | None = None,
+    k: int = 5,
+    prefer: list[str] | None = None,
 ) -> list[SearchHit]:
     """The k best chunks for a query, fusing vector and BM25 rankings; filters by collections and language.
 
@@ -72,9 +78,16 @@ def knowledge_search(
         slugs = list(dict.fromkeys(collections))
     else:
         slugs = list(snapshot.boosts)
-    vector = get_embedder().encode_one(query)
+    # The embedder reads English: an Indonesian or Italian question is embedded by its gloss (search/embedding.py).
+    vector = get_embedder().encode_one(english(query, query_language(query)))
     ranked = hybrid_rank(
-        query=query, vector=vector, snapshot=snapshot, slugs=slugs, language=language, depth=max(20, 4 * k)
+        query=query,
+        vector=vector,
+        snapshot=snapshot,
+        slugs=slugs,
+        language=language,
+        depth=max(20, 4 * k),
+        prefer=[slug for slug in prefer or () if slug in snapshot.boosts],
     )
     return _hydrate(ranked, k)
 

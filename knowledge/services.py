@@ -23,7 +23,7 @@ from knowledge.ingest.drafts import DocumentDraft, draft_from_file, resolve_coll
 from knowledge.ingest.parsers import RejectedFile, checksum_of, read_front_matter
 from knowledge.models import Chunk, Collection, CorpusState, Document
 from knowledge.search import index
-from knowledge.search.hybrid import searchable_text
+from knowledge.search.embedding import ChunkText, embed_chunks
 from knowledge.signals import document_changed
 
 logger = logging.getLogger(__name__)
@@ -48,10 +48,29 @@ class IngestOutcome:
     chunks: int
 
 
-def _embed(texts: list[str], *, progress: bool) -> np.ndarray:
-    from nuzantara.embeddings import get_embedder
+@dataclass(frozen=True)
+class ChunkVectors:
+    """Vectors of some chunks, one per embedded window: which chunk each belongs to, and its metadata."""
 
-    return get_embedder().encode(texts, progress=progress)
+    vectors: np.ndarray
+    owners: list[int]  # per vector: the position of its chunk in the list that was embedded
+
+    def for_index(
+        self, chunk_ids: Sequence[int], metadatas: Sequence[dict]
+    ) -> tuple[list[int], np.ndarray, list[dict]]:
+        """(chunk id per vector, vectors, metadata per vector) for index.upsert."""
+        ids = [chunk_ids[owner] for owner in self.owners]
+        return ids, self.vectors, [{**metadatas[owner], "chunk_id": chunk_ids[owner]} for owner in self.owners]
+
+    def slice(self, start: int, end: int) -> "ChunkVectors":
+        """The vectors of chunks start..end-1 (owners renumbered from 0)."""
+        picked = [i for i, owner in enumerate(self.owners) if start <= owner < end]
+        return ChunkVectors(self.vectors[picked], [self.owners[i] - start for i in picked])
+
+
+def _embed(chunks: list[ChunkText], *, progress: bool) -> ChunkVectors:
+    vectors, owners = embed_chunks(chunks, progress=progress)
+    return ChunkVectors(vectors, owners)
 
 
 def _vector_metadata(document: Document) -> dict:
@@ -92,7 +111,7 @@ def documents_ingest(
 
     # 1. No writes yet: chunk and embed everything (a RejectedFile here leaves the database untouched).
     texts = [
-        searchable_text(title=draft.title, heading_path=chunk.heading_path, text=chunk.text)
+        ChunkText(title=draft.title, heading_path=chunk.heading_path, text=chunk.text, language=draft.language)
         for _, draft, _ in changed
         for chunk in draft.chunks
     ]
@@ -127,9 +146,10 @@ def documents_ingest(
                 )
                 n = len(chunks)
                 metadata = _vector_metadata(document)
-                pending.append(
-                    (draft.collection.slug, [c.pk for c in chunks], vectors[offset : offset + n], [metadata] * n)
+                ids, part, metadatas = vectors.slice(offset, offset + n).for_index(
+                    [c.pk for c in chunks], [metadata] * n
                 )
+                pending.append((draft.collection.slug, ids, part, metadatas))
                 offset += n
                 status = "updated" if current is not None else "created"
                 outcomes[position] = IngestOutcome(document=document, status=status, chunks=n)
@@ -265,16 +285,12 @@ def document_reindex(*, document: Document) -> int:
         return 0
     chunks = list(document.chunks.all())
     vectors = _embed(
-        [searchable_text(title=document.title, heading_path=c.heading_path, text=c.text) for c in chunks],
-        progress=False,
+        [ChunkText(document.title, c.heading_path, c.text, document.language) for c in chunks], progress=False
     )
     metadata = _vector_metadata(document)
-    index.upsert(
-        slug=document.collection.slug,
-        chunk_ids=[c.pk for c in chunks],
-        vectors=vectors,
-        metadatas=[metadata] * len(chunks),
-    )
+    ids, part, metadatas = vectors.for_index([c.pk for c in chunks], [metadata] * len(chunks))
+    index.delete(slug=document.collection.slug, chunk_ids=[c.pk for c in chunks])  # windows of the old recipe too
+    index.upsert(slug=document.collection.slug, chunk_ids=ids, vectors=part, metadatas=metadatas)
     return len(chunks)
 
 
@@ -293,9 +309,11 @@ def collection_reindex(
     batch: list[tuple] = []
 
     def flush() -> None:
-        vectors = _embed([searchable_text(title=r[3], heading_path=r[4], text=r[5]) for r in batch], progress=False)
-        metadatas = [{"document_id": r[1], "language": r[2]} for r in batch]
-        index.upsert(slug=collection.slug, chunk_ids=[r[0] for r in batch], vectors=vectors, metadatas=metadatas)
+        vectors = _embed([ChunkText(r[3], r[4], r[5], r[2]) for r in batch], progress=False)
+        ids, part, metadatas = vectors.for_index(
+            [r[0] for r in batch], [{"document_id": r[1], "language": r[2]} for r in batch]
+        )
+        index.upsert(slug=collection.slug, chunk_ids=ids, vectors=part, metadatas=metadatas)
         if on_progress:
             on_progress(len(batch))
 

@@ -9,12 +9,17 @@ _WORDS = {
     "id": set(
         "yang dan di ke dari untuk dengan saya aku kami kita anda kamu apa apakah bagaimana gimana berapa bisa tidak gak "
         "nggak enggak ini itu ada sudah belum mau ingin harus akan atau juga tolong terima kasih selamat pagi siang sore "
-        "malam dong kak ya saja sama buat kalau jika bagi tentang perlu berapa lama visa biaya pajak tanah".split()
+        "malam dong kak ya saja sama buat kalau jika bagi tentang perlu berapa lama biaya pajak tanah denda hari bulan "
+        "tahun orang asing perusahaan mendirikan membuat punya bayar harga sewa rumah kerja bekerja menikah suami istri "
+        "anak izin tinggal kapan siapa mana dimana kenapa mengapa apa bisakah bolehkah saat sudah udah gimana brp yg "
+        "dgn utk tdk nya lagi karena setelah sebelum kami kalian mereka dia beliau pak bu mas mbak".split()
     ),
     "it": set(
         "il lo la i gli le un una di da in con su per che non come cosa quanto quanti sono sei è ho hai ha abbiamo mio "
         "mia miei vorrei posso puoi può grazie ciao buongiorno buonasera del della dei delle nel nella al alla anche "
-        "ma se perché quando dove bisogno devo serve costa mi ti ci".split()
+        "ma se perché quando dove bisogno devo serve costa mi ti ci quale quali sono sia nostra nostro vostro voi "
+        "dei degli sulla sullo sul alla allo dopo prima ancora tutto tutti fare fatto cosa anni mese giorni società "
+        "visto tasse casa moglie marito figli lavoro lavorare aprire comprare affitto".split()
     ),
     "en": set(
         "the a an and or of to in on for with is are was be can could how what which who when where why do does i my "

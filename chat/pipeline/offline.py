@@ -1,12 +1,17 @@
-"""The offline answerer: composes a short, cited answer from the top retrieved chunks when no model is reachable."""
+"""The offline answerer: when no model is reachable, answers with the retrieved sentences that match the question.
+
+Sentences are scored by the question's key terms in English (knowledge.golden.matching.coverage: the same glosses,
+concepts and word weights as the golden guards), so an Italian question finds its answer in an English document.
+"""
 
 import re
+from dataclasses import dataclass, replace
 
 from .prompt import SourceChunk
 
 TEXTS = {
     "en": {
-        "intro": "ZANTARA is answering offline (no AI model is reachable right now), so here is what our knowledge base says:",
+        "note": "Answered offline from our knowledge base (no AI model is reachable right now).",
         "none": "ZANTARA is answering offline and found nothing in the knowledge base for this question. "
         "Ask me to book a consultation and a consultant will get back to you.",
         "smalltalk": "Hello! I'm ZANTARA, Bali Zero's assistant. I answer questions on Indonesian visas (KITAS, KITAP), "
@@ -14,8 +19,7 @@ TEXTS = {
         "stale": "(may be out of date)",
     },
     "id": {
-        "intro": "ZANTARA sedang menjawab secara offline (model AI tidak dapat dijangkau saat ini). "
-        "Berikut isi basis pengetahuan kami:",
+        "note": "Dijawab secara offline dari basis pengetahuan kami (model AI tidak dapat dijangkau saat ini).",
         "none": "ZANTARA sedang offline dan tidak menemukan informasi untuk pertanyaan ini. "
         "Minta saya menjadwalkan konsultasi dan konsultan kami akan menghubungi Anda.",
         "smalltalk": "Halo! Saya ZANTARA, asisten Bali Zero. Saya menjawab pertanyaan tentang visa (KITAS, KITAP), "
@@ -23,8 +27,7 @@ TEXTS = {
         "stale": "(mungkin sudah tidak terbaru)",
     },
     "it": {
-        "intro": "ZANTARA risponde offline (nessun modello di IA raggiungibile in questo momento); "
-        "ecco cosa dice la nostra base di conoscenza:",
+        "note": "Risposta offline dalla nostra base di conoscenza (nessun modello di IA raggiungibile in questo momento).",
         "none": "ZANTARA è offline e non ha trovato nulla nella base di conoscenza per questa domanda. "
         "Chiedimi di prenotare una consulenza e un consulente ti ricontatterà.",
         "smalltalk": "Ciao! Sono ZANTARA, l'assistente di Bali Zero. Rispondo a domande su visti (KITAS, KITAP), "
@@ -33,37 +36,135 @@ TEXTS = {
     },
 }
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9À-Ý])")
+_MARKUP = re.compile(r"[*_`]+|\[(\d+)\]")
+# The sample-content notice every demo document opens with: true, but never an answer.
+_NOTICE = re.compile(r"sample content|contenuto di esempio|konten contoh", re.IGNORECASE)
+_CODE = re.compile(r"\b(?=\w*\d)(?=\w*[A-Za-z])\w{2,8}\b")
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
+QUOTED_SENTENCES = 3
+MAX_SOURCES = 3
 
 
 def _texts(language: str) -> dict[str, str]:
     return TEXTS.get(language, TEXTS["en"])
 
 
-def _gist(text: str, limit: int = 320) -> str:
-    lines = [line.strip() for line in text.splitlines()]
-    body = " ".join(line.lstrip("-*> ").strip() for line in lines if line and not line.startswith("#"))
-    body = re.sub(r"[*_`]+", "", body)
-    sentences = _SENTENCE.split(body)
-    gist = ""
-    for sentence in sentences:
-        if len(gist) + len(sentence) > limit and gist:
-            break
-        gist = f"{gist} {sentence}".strip()
-    return gist[:limit].rstrip()
+def sentences(text: str) -> list[str]:
+    """A chunk's sentences: prose split at sentence ends, list items and table rows as one sentence each."""
+    out: list[str] = []
+    table_header = True
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            table_header = True
+            continue
+        if line.startswith("|"):
+            if _TABLE_RULE.match(line):
+                continue
+            cells = [cell.strip() for cell in line.strip("|").split("|")]
+            if not table_header and any(cells):
+                out.append(" — ".join(cell for cell in cells if cell))
+            table_header = False
+            continue
+        table_header = True
+        line = re.sub(r"^([-*+>]|\d+[.)])\s+", "", line)
+        line = _MARKUP.sub("", line).strip()
+        out.extend(part.strip() for part in _SENTENCE.split(line) if len(part.strip()) > 2)
+    return [sentence for sentence in out if not _NOTICE.search(sentence)]
 
 
-def offline_answer(*, chunks: list[SourceChunk], language: str, smalltalk: bool = False) -> str:
+@dataclass(frozen=True)
+class OfflineAnswer:
+    text: str
+    chunks: list[SourceChunk]  # exactly the quoted ones, renumbered from 1
+
+
+@dataclass(frozen=True)
+class _Scored:
+    score: float
+    chunk_rank: int
+    position: int
+    sentence: str
+
+
+def _terms(text: str, language: str) -> dict[str, float]:
+    from knowledge.golden.matching.coverage import analyze
+
+    analysis = analyze(text, language)
+    terms = dict(analysis.weights)
+    for word in _CODE.findall(text):  # visa indexes, KBLI codes, PPh 21: the most specific words of all
+        terms[word.casefold()] = 3.0
+    for name in analysis.keys | analysis.actions:
+        terms[f"#{name}"] = 3.0
+    return terms
+
+
+_QUANTITY = re.compile(
+    r"\b(how much|how many|how long|berapa|quanto|quanti|quanta|quante|quale aliquota|cost|price|fee|rate|biaya|harga)\b",
+    re.IGNORECASE,
+)
+
+
+def _select(question: str, language: str, chunks: list[SourceChunk]) -> list[_Scored]:
+    wanted = _terms(question, language)
+    wants_figure = bool(_QUANTITY.search(question))
+    scored: list[_Scored] = []
+    for rank, chunk in enumerate(chunks):
+        chunk_language = chunk.language or "en"
+        for position, sentence in enumerate(sentences(chunk.text)):
+            found = _terms(sentence, chunk_language)
+            overlap = sum(weight for term, weight in wanted.items() if term in found)
+            if not overlap:
+                continue
+            score = overlap / (1.0 + 0.15 * rank)  # the retriever's order breaks near-ties
+            if wants_figure and any(ch.isdigit() for ch in sentence):
+                score *= 1.3
+            if chunk_language == language:
+                score *= 1.1  # the user's language, where the corpus has the fact in it
+            scored.append(_Scored(score, rank, position, sentence))
+    scored.sort(key=lambda s: (-s.score, s.chunk_rank, s.position))
+    return scored
+
+
+def offline_answer(
+    *, chunks: list[SourceChunk], language: str, smalltalk: bool = False, question: str = ""
+) -> OfflineAnswer:
+    """Lead with the retrieved sentences that answer the question (by its key terms), each cited; then one line
+    saying the answer is offline. Cites exactly the sources it quotes."""
     texts = _texts(language)
     if smalltalk:
-        return texts["smalltalk"]
-    if not chunks:
-        return texts["none"]
-    lines = [texts["intro"], ""]
-    for chunk in chunks[:3]:
+        return OfflineAnswer(texts["smalltalk"], [])
+    picked: list[_Scored] = []
+    seen: set[str] = set()
+    for candidate in _select(question, language, chunks):
+        key = candidate.sentence.casefold()
+        if key in seen:
+            continue
+        sources = {p.chunk_rank for p in picked} | {candidate.chunk_rank}
+        if len(sources) > MAX_SOURCES:
+            continue
+        picked.append(candidate)
+        seen.add(key)
+        if len(picked) == QUOTED_SENTENCES:
+            break
+    if not picked:
+        return OfflineAnswer(texts["none"], [])
+    # Number the quoted sources in the order they are first quoted (one number per document).
+    numbers: dict[int, int] = {}
+    quoted: list[SourceChunk] = []
+    for candidate in picked:
+        chunk = chunks[candidate.chunk_rank]
+        if chunk.document_id not in numbers:
+            numbers[chunk.document_id] = len(numbers) + 1
+            quoted.append(replace(chunk, n=numbers[chunk.document_id]))
+    parts = []
+    for candidate in picked:
+        chunk = chunks[candidate.chunk_rank]
         stale = f" {texts['stale']}" if chunk.stale else ""
-        lines.append(f"- **{chunk.title}**: {_gist(chunk.text)} [{chunk.n}]{stale}")
-    return "\n".join(lines)
+        sentence = candidate.sentence if candidate.sentence[-1:] in ".!?" else candidate.sentence + "."
+        parts.append(f"{sentence} [{numbers[chunk.document_id]}]{stale}")
+    return OfflineAnswer("\n\n".join([" ".join(parts), f"_{texts['note']}_"]), quoted)
 
 
 def handoff_confirmation(*, language: str, request_id: int) -> str:

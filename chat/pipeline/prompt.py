@@ -37,6 +37,7 @@ class SourceChunk:
     collection: str = ""
     last_reviewed: str = ""
     stale: bool = False
+    language: str = ""  # the document's
 
     def citation(self) -> dict:
         return {

@@ -182,8 +182,11 @@ async def _model_stream(turn: Turn, *, pace: bool) -> AsyncIterator[TextDelta | 
             return
         except LLMUnavailable as exc:
             logger.warning("falling back from vllm", extra={"code": exc.code})
-    text = offline_answer(chunks=turn.chunks, language=turn.language, smalltalk=turn.smalltalk)
-    async for item in _text_stream(text, provider="offline", pace=pace):
+    answer = offline_answer(
+        chunks=turn.chunks, language=turn.language, smalltalk=turn.smalltalk, question=turn.user_message.content
+    )
+    turn.chunks = answer.chunks  # cite exactly what is quoted
+    async for item in _text_stream(answer.text, provider="offline", pace=pace):
         yield item
 
 
@@ -233,8 +236,9 @@ async def answer_events(
 
     message_id = turn.assistant_message.pk
     yield events.start(conversation_id=turn.conversation.pk, message_id=message_id)
-    if turn.chunks:
-        yield events.sources([chunk.citation() for chunk in turn.chunks])
+    announced = [chunk.citation() for chunk in turn.chunks]
+    if announced:
+        yield events.sources(announced)
 
     parts: list[str] = []
     completion: Completion | None = None
@@ -290,6 +294,8 @@ async def answer_events(
     )
     if failure:
         yield failure
+    if [chunk.citation() for chunk in turn.chunks] != announced:  # the offline answer cites only what it quotes
+        yield events.sources([chunk.citation() for chunk in turn.chunks])
     yield events.done(message_id=message_id, source=source, status=status, timings=timings)
     if status == Message.Status.COMPLETE:
         # After `done`: with eager Celery (no Redis) the extraction runs here, still after the user has the answer.

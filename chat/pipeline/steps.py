@@ -87,7 +87,9 @@ def retrieve(query: str, collections: tuple[str, ...], k: int = 5) -> tuple[list
     started = time.perf_counter()
     from knowledge.selectors import knowledge_search
 
-    hits = knowledge_search(query=query[:QUERY_CHARS], collections=list(collections) or None, k=k)
+    # The router's collections rank first but do not hide the others: a cost question about a PT PMA is routed to
+    # `company` yet answered by the price list in `bali_zero_pricing`.
+    hits = knowledge_search(query=query[:QUERY_CHARS], prefer=list(collections), k=k)
     chunks = [
         SourceChunk(
             n=i,
@@ -100,6 +102,7 @@ def retrieve(query: str, collections: tuple[str, ...], k: int = 5) -> tuple[list
             collection=hit.collection,
             last_reviewed=hit.last_reviewed.isoformat() if hit.last_reviewed else "",
             stale=hit.stale,
+            language=hit.language,
         )
         for i, hit in enumerate(hits, start=1)
     ]

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 from knowledge.models import Chunk, Collection, CorpusState, Document
 from knowledge.search import index
+from knowledge.search.embedding import english
 from knowledge.search.lexical import LexicalIndex, LexicalRow
-from knowledge.search.tokens import detect_language
 from nuzantara.versioned import VersionedCache
 
 logger = logging.getLogger(__name__)
 
 RRF_K = 60
+PREFERRED_BOOST = 1.25
 # The bundled embedder (all-MiniLM-L6-v2) is English-only: for Indonesian and Italian queries its neighbours are
 # mostly "texts in the same language", so the lexical ranking gets more say there.
 VECTOR_WEIGHT = {"en": 1.0, "id": 0.5, "it": 0.5}
@@ -45,8 +46,20 @@ _snapshots: VersionedCache[CorpusSnapshot] = VersionedCache(
 
 
 def searchable_text(*, title: str, heading_path: str, text: str) -> str:
-    """What is embedded and lexically indexed for a chunk: its context (title, headings) then its text."""
+    """What is lexically indexed for a chunk: its context (title, headings) then its text."""
     return "\n".join(part for part in (title, heading_path, text) if part)
+
+
+def lexical_text(text: str, language: str) -> str:
+    """An Indonesian or Italian text with its English gloss after it: English questions find it by either."""
+    return f"{text}\n{english(text, language)}" if language in ("id", "it") else text
+
+
+def query_language(query: str) -> str:
+    """The language of a short question (the function-word guesser the chat uses, not the document-level one)."""
+    from nuzantara.language import detect_language as detect_question_language
+
+    return detect_question_language(query)
 
 
 def build_snapshot(version: str) -> CorpusSnapshot:
@@ -56,7 +69,7 @@ def build_snapshot(version: str) -> CorpusSnapshot:
             chunk_id=chunk_id,
             collection=slug,
             language=language,
-            text=searchable_text(title=title, heading_path=heading_path, text=text),
+            text=lexical_text(searchable_text(title=title, heading_path=heading_path, text=text), language),
         )
         for chunk_id, slug, language, title, heading_path, text in Chunk.objects.filter(
             document__status=Document.Status.ACTIVE
@@ -90,9 +103,17 @@ def forget_snapshot() -> None:
 
 
 def hybrid_rank(
-    *, query: str, vector, snapshot: CorpusSnapshot, slugs: Sequence[str], language: str | None, depth: int
+    *,
+    query: str,
+    vector,
+    snapshot: CorpusSnapshot,
+    slugs: Sequence[str],
+    language: str | None,
+    depth: int,
+    prefer: Sequence[str] = (),
 ) -> list[Ranked]:
-    """Fuse the vector and lexical rankings of the allowed chunks; best first."""
+    """Fuse the vector and lexical rankings of the allowed chunks; best first. Chunks of `prefer` collections (the
+    router's guess) get PREFERRED_BOOST: a guess that ranks, not a filter that hides the rest."""
     # Chroma is asked without a metadata filter (filtered queries are ~10x slower) and we drop other languages here,
     # so ask for more when a language filter will throw some away.
     vector_matches = index.query(slugs=slugs, vector=vector, n_results=depth * 3 if language else depth)
@@ -102,9 +123,10 @@ def hybrid_rank(
     vector_matches = vector_matches[:depth]
     all_slugs = len(slugs) == len(snapshot.boosts)
     mask = snapshot.lexical.mask(collections=None if all_slugs else slugs, language=language)
-    lexical_matches = snapshot.lexical.search(query, n_results=depth, mask=mask)
+    language_of_query = query_language(query)
+    lexical_matches = snapshot.lexical.search(lexical_text(query, language_of_query), n_results=depth, mask=mask)
 
-    vector_weight = VECTOR_WEIGHT.get(detect_language(query), 1.0)
+    vector_weight = VECTOR_WEIGHT.get(language_of_query, 1.0)
     fused: dict[int, list] = {}  # chunk_id -> [collection, rrf, vector score, lexical score]
     for rank, match in enumerate(vector_matches, start=1):
         entry = fused.setdefault(match.chunk_id, [match.collection, 0.0, None, None])
@@ -118,7 +140,7 @@ def hybrid_rank(
         Ranked(
             chunk_id=chunk_id,
             collection=slug,
-            score=rrf * snapshot.boosts.get(slug, 1.0),
+            score=rrf * snapshot.boosts.get(slug, 1.0) * (PREFERRED_BOOST if slug in prefer else 1.0),
             vector_score=vector_score,
             lexical_score=lexical_score,
         )

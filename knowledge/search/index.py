@@ -1,6 +1,8 @@
 """The one Chroma client module: a local PersistentClient under CHROMA_DIR, or a Chroma server when CHROMA_HOST is set.
 
-One Chroma collection per knowledge collection (cosine space); we pass our own embeddings and use chunk ids as ids.
+One Chroma collection per knowledge collection and index recipe (cosine space); we pass our own embeddings. A chunk has
+one vector per embedded window (knowledge.search.embedding): the first's id is the chunk id, the others' "ID:N", and
+each carries its `chunk_id` in the metadata.
 Settings are read at call time, so pointing CHROMA_DIR elsewhere (tests do) gives a new client.
 """
 
@@ -14,6 +16,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 
+from .embedding import INDEX_RECIPE
 from .writelock import index_write_lock
 
 logger = logging.getLogger(__name__)
@@ -98,7 +101,23 @@ def reset_client() -> None:
 
 
 def chroma_name(slug: str) -> str:
-    return f"{COLLECTION_PREFIX}{slug}"
+    """The Chroma collection of a knowledge collection under the current index recipe (recipe 1 had no suffix)."""
+    return f"{COLLECTION_PREFIX}{slug}" + (f"-r{INDEX_RECIPE}" if INDEX_RECIPE > 1 else "")
+
+
+def window_ids(chunk_ids: Sequence[int]) -> list[str]:
+    """Chroma ids for vectors listed chunk by chunk: "12", "12:1", "12:2", "13"..."""
+    seen: dict[int, int] = {}
+    ids = []
+    for chunk_id in chunk_ids:
+        n = seen.get(chunk_id, 0)
+        seen[chunk_id] = n + 1
+        ids.append(str(chunk_id) if n == 0 else f"{chunk_id}:{n}")
+    return ids
+
+
+def chunk_id_of(vector_id: str) -> int:
+    return int(str(vector_id).split(":", 1)[0])
 
 
 def _collection(slug: str, *, create: bool = True) -> Any:
@@ -144,14 +163,16 @@ def _write_unlocked(slug: str, action: str, write: Callable[[Any], None]) -> Non
 
 
 def upsert(*, slug: str, chunk_ids: Sequence[int], vectors: np.ndarray, metadatas: Sequence[dict]) -> None:
+    """Write vectors; `chunk_ids` has one entry per vector (a chunk with several windows is listed several times)."""
     if not len(chunk_ids):
         return
+    ids = window_ids(chunk_ids)
 
     def write(collection: Any) -> None:
-        for start in range(0, len(chunk_ids), UPSERT_BATCH):
+        for start in range(0, len(ids), UPSERT_BATCH):
             end = start + UPSERT_BATCH
             collection.upsert(
-                ids=[str(i) for i in chunk_ids[start:end]],
+                ids=ids[start:end],
                 embeddings=vectors[start:end],
                 metadatas=list(metadatas[start:end]),
             )
@@ -160,13 +181,16 @@ def upsert(*, slug: str, chunk_ids: Sequence[int], vectors: np.ndarray, metadata
 
 
 def delete(*, slug: str, chunk_ids: Iterable[int]) -> None:
-    ids = [str(i) for i in chunk_ids]
-    if not ids:
+    """Delete every vector (every window) of these chunks."""
+    numbers = [int(i) for i in chunk_ids]
+    if not numbers:
         return
 
     def write(collection: Any) -> None:
-        for start in range(0, len(ids), UPSERT_BATCH):
-            collection.delete(ids=ids[start : start + UPSERT_BATCH])
+        for start in range(0, len(numbers), UPSERT_BATCH):
+            part = numbers[start : start + UPSERT_BATCH]
+            collection.delete(ids=[str(i) for i in part])
+            collection.delete(where={"chunk_id": {"$in": part}})
 
     _write(slug, "delete", write)
 
@@ -200,12 +224,15 @@ def query(*, slugs: Sequence[str], vector: np.ndarray, n_results: int) -> list[V
     else:
         results = [_query_one(slug, handle, vector, n_results) for slug, handle in handles]
     matches = [
-        VectorMatch(chunk_id=int(chunk_id), similarity=1.0 - float(distance), collection=slug)
+        VectorMatch(chunk_id=chunk_id_of(vector_id), similarity=1.0 - float(distance), collection=slug)
         for (slug, _), result in zip(handles, results, strict=True)
-        for chunk_id, distance in zip(result["ids"][0], result["distances"][0], strict=True)
+        for vector_id, distance in zip(result["ids"][0], result["distances"][0], strict=True)
     ]
     matches.sort(key=lambda m: m.similarity, reverse=True)
-    return matches
+    best: dict[int, VectorMatch] = {}
+    for match in matches:  # a chunk's best window stands for it
+        best.setdefault(match.chunk_id, match)
+    return list(best.values())
 
 
 _executor: ThreadPoolExecutor | None = None

@@ -20,6 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         started = time.monotonic()
         call_command("kb_ingest", str(DEMO_DIR), stdout=self.stdout, stderr=self.stderr)
+        call_command("kb_reindex", "--missing", stdout=self.stdout, stderr=self.stderr)  # after an index recipe change
         call_command("golden_load_demo", stdout=self.stdout, stderr=self.stderr)
         if not (settings.ROUTER_MODEL_DIR / "config.json").is_file():
             self.stdout.write("Router checkpoint missing: training it (a few minutes on 2 cores)...")
