@@ -155,7 +155,10 @@ class CoverageModel:
             )
         if query.keys:  # (all of them the answer's, see above) the answer's subject must be among them
             keyed = [keys for keys in answer.phrasing_keys if keys]
-            if keyed and not any(keys <= query.keys for keys in keyed):
+            main = answer.phrasing_keys[0] if answer.phrasing_keys else frozenset()
+            # About the answer's subject: a key concept of its main question (a disjunction such as "a CV or a PT
+            # Perorangan" counts each), or all those of one variant ("convert a KITAS to a KITAP" needs both).
+            if keyed and not (main & query.keys) and not any(keys <= query.keys for keys in keyed):
                 needed = min(keyed, key=len) - query.keys
                 return Verdict(KEY, f"the answer is about {_listed(needed)}, which the question does not ask", coverage)
         elif self.coverage(query, answer.phrasing_vocabulary) < min_coverage:
