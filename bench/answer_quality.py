@@ -204,6 +204,73 @@ def run_offline(parts: list[str], misses: bool) -> None:
     )
 
 
+# --- memory extraction ---------------------------------------------------------------------------------------------
+
+MEMORY_KEYS = {
+    "name", "nationality", "city", "visa_type", "visa_expiry", "occupation", "deadline", "spouse_nationality",
+    "children", "company", "marital_status", "company_type", "spouse", "employer", "answer_language",
+}  # fmt: skip
+MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), start=1)}
+
+
+def _value(key: str, value: str) -> str:
+    value = " ".join(str(value).casefold().replace(",", " ").split())
+    match = re.fullmatch(r"(?:(\d{1,2}) )?([a-z]+) (\d{4})", value)
+    if match and match.group(2) in MONTHS:
+        day = f"-{int(match.group(1)):02d}" if match.group(1) else ""
+        return f"{match.group(3)}-{MONTHS[match.group(2)]:02d}{day}"
+    return value
+
+
+def _same_fact(expected: dict, fact: dict) -> bool:
+    key = fact["key"].split(":", 1)[0]
+    if key != expected["key"]:
+        return False
+    want, got = _value(expected["key"], expected["value"]), _value(key, fact["value"] or fact["text"])
+    return want == got or want in got or (len(got) >= 3 and got in want)
+
+
+def run_memory(parts: list[str], misses: bool) -> None:
+    from memory.management.commands.memory_extract import extract
+
+    out = []
+    for part in parts:
+        rows = load("memory_extraction", part)
+        stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for row in rows:
+            facts = [f for f in extract(row["text"]) if f["action"] == "assert"]
+            counted = facts if row["class"] in ("third_party", "hypothetical", "question") else [
+                f for f in facts if f["key"].split(":", 1)[0] in MEMORY_KEYS
+            ]
+            right = [f for f in counted if any(_same_fact(e, f) for e in row["expected"])]
+            found = [e for e in row["expected"] if any(_same_fact(e, f) for f in facts)]
+            for lang in (row["language"], "all"):
+                group = stats[lang]
+                group["predicted"] += len(counted)
+                group["right"] += len(right)
+                group["expected"] += len(row["expected"])
+                group["found"] += len(found)
+                if row["class"] in ("third_party", "hypothetical", "question"):
+                    group["other_rows"] += 1
+                    group["other_with_fact"] += bool(facts)
+            if misses and part == "tune" and (len(right) < len(counted) or len(found) < len(row["expected"])):
+                got = "; ".join(f"{f['key']}={f['value']}" for f in facts) or "-"
+                want = "; ".join(f"{e['key']}={e['value']}" for e in row["expected"]) or "-"
+                print(f"  [{row['language']} {row['class']}] {row['text'][:90]}\n     want {want}\n     got  {got}")
+        for lang in (*LANGUAGES, "all"):
+            g = stats[lang]
+            out.append([
+                part, lang, g["right"] / max(g["predicted"], 1), g["found"] / max(g["expected"], 1),
+                f"{g['other_with_fact']}/{g['other_rows']}",
+            ])  # fmt: skip
+    table(
+        "Memory extraction (offline extractor)",
+        ["set", "lang", "precision", "recall", "third-party/hypothetical/question messages that made a fact"],
+        out,
+    )
+
+
 # --- main ----------------------------------------------------------------------------------------------------------
 
 
@@ -246,7 +313,7 @@ def main() -> None:
     parts = [p for p in args.sets.split(",") if p in ("tune", "heldout")]
     tmp = prepare_environment(args.configured)
     try:
-        runners = {"retrieval": run_retrieval, "golden": run_golden, "offline": run_offline}
+        runners = {"retrieval": run_retrieval, "golden": run_golden, "offline": run_offline, "memory": run_memory}
         for section in sections:
             if section in runners:
                 runners[section](parts, args.misses)

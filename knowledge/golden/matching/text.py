@@ -39,8 +39,13 @@ NEGATION_WORDS = frozenset(
 _WORD = re.compile(r"\w+(?:'\w+)?", re.UNICODE)
 
 
+# "bisa nggak?", "right, no?", "va bene, no?": a negation word that closes a question only asks for confirmation.
+_QUESTION_TAG = re.compile(r"[,\s]\b(no|not|nggak|gak|enggak|ngga|nda|tidak|tak|ya|kan|vero)\s*\?", re.IGNORECASE)
+
+
 def _negation_words(text: str) -> set[str]:
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
+    text = _QUESTION_TAG.sub(" ?", text)
     found: set[str] = set()
     words = _WORD.findall(text)
     for i, word in enumerate(words):

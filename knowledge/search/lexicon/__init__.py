@@ -168,12 +168,21 @@ class Concept:
     opposite: str = ""
 
 
+CONCEPT_FILES = ("concepts.txt", "places.txt")
+
+
 @lru_cache(maxsize=1)
 def _concepts() -> tuple[dict[str, Concept], dict[tuple[str, ...], str], int]:
-    """concepts by name, phrase (stemmed words) -> concept name, longest phrase length; from concepts.txt."""
+    """concepts by name, phrase (stemmed words) -> concept name, longest phrase length; from CONCEPT_FILES."""
     concepts: dict[str, Concept] = {}
     phrases: dict[tuple[str, ...], str] = {}
-    for line in (HERE / "concepts.txt").read_text(encoding="utf-8").splitlines():
+    lines = [
+        line
+        for name in CONCEPT_FILES
+        if (HERE / name).exists()
+        for line in (HERE / name).read_text(encoding="utf-8").splitlines()
+    ]
+    for line in lines:
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
