@@ -210,8 +210,12 @@ MEMORY_KEYS = {
     "name", "nationality", "city", "visa_type", "visa_expiry", "occupation", "deadline", "spouse_nationality",
     "children", "company", "marital_status", "company_type", "spouse", "employer", "answer_language",
 }  # fmt: skip
-MONTHS = {m: i for i, m in enumerate(
-    "january february march april may june july august september october november december".split(), start=1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split(), start=1
+    )
+}
 
 
 def _value(key: str, value: str) -> str:
@@ -240,9 +244,11 @@ def run_memory(parts: list[str], misses: bool) -> None:
         stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for row in rows:
             facts = [f for f in extract(row["text"]) if f["action"] == "assert"]
-            counted = facts if row["class"] in ("third_party", "hypothetical", "question") else [
-                f for f in facts if f["key"].split(":", 1)[0] in MEMORY_KEYS
-            ]
+            counted = (
+                facts
+                if row["class"] in ("third_party", "hypothetical", "question")
+                else [f for f in facts if f["key"].split(":", 1)[0] in MEMORY_KEYS]
+            )
             right = [f for f in counted if any(_same_fact(e, f) for e in row["expected"])]
             found = [e for e in row["expected"] if any(_same_fact(e, f) for f in facts)]
             for lang in (row["language"], "all"):

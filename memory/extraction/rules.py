@@ -39,8 +39,9 @@ WE_ID = r"(?:saya|aku|sy|gue|gw|kami|kita)"
 
 # Markers that make what follows hypothetical, a plan or a condition rather than a fact.
 _CONDITIONAL = re.compile(
-    r"\b(?:if|whether|in case|unless|suppose|kalau|kalo|klo|jika|jikalau|apabila|seandainya|andaikan|se|qualora|"
-    r"nel caso)\b",
+    r"\b(?:if|whether|in case|unless|suppose|supposing|say|what if|imagine|assuming|kalau|kalo|klo|jika|jikalau|"
+    r"apabila|seandainya|andaikan|andai|misalnya|misal|umpamanya|umpama|bayangkan|se|qualora|nel caso|mettiamo|"
+    r"poniamo|ipotizziamo|immagina|immaginiamo|supponiamo|ammesso)\b",
     I,
 )
 _INTENT = re.compile(
@@ -80,17 +81,47 @@ def _clause_before(sentence: str, start: int) -> str:
     return prefix[cut:]
 
 
-_SOMEONE_ELSE = re.compile(
-    r"\b(?:istri|suami|pasangan|anak|teman|pacar|ibu|ayah|kakak|adik|bos|tetangga|moglie|marito|figli[oa]|amic[oa]|"
-    r"wife|husband|partner|friend|son|daughter|brother|sister|mother|father|neighbou?r|boss)(?:'s)?\s*$",
+# Who a clause is about. A fact belongs to the user only when the last person mentioned before it is the user:
+# "my brother's E33G expires in May", "a client of mine ... his KITAS", "paman saya pemegang KITAS", "la mia amica
+# Sara ha un E33G" are about someone else; "my KITAS", "saya", "io" are the user.
+_RELATION = (
+    r"istri|isteri|suami|pasangan|anak|anaknya|teman|temen|kawan|sahabat|pacar|tunangan|ibu|ayah|bapak|papa|mama|"
+    r"orang\s*tua|ortu|kakak|adik|abang|paman|om|bibi|tante|sepupu|keponakan|kakek|nenek|mertua|ipar|bos|atasan|"
+    r"rekan|kolega|klien|pelanggan|karyawan|pegawai|staf|staff|pembantu|sopir|supir|tetangga|penyewa|pemilik|"
+    r"teman\s+kos|moglie|marito|compagn[oa]|fidanzat[oa]|figli[oa]?|figlie|amic[oa]|amici|amiche|fratell[oi]|"
+    r"sorell[ae]|madre|padre|mamma|papà|papa|genitori|zi[oa]|cugin[oa]|nipote|nonn[oa]|suocer[oa]|cognat[oa]|"
+    r"collega|colleghi|client[ei]|coinquilin[oa]|dipendent[ei]|soci[oa]?|capo|vicin[oa]|proprietari[oa]|"
+    r"wife|husband|partner|fianc[ée]e?|girlfriend|boyfriend|friend|friends|son|daughter|kids?|children|child|"
+    r"brother|sister|mother|father|mom|mum|dad|parents|uncle|aunt|cousin|nephew|niece|grandfather|grandmother|"
+    r"grandma|grandpa|in-laws?|boss|colleague|coworker|co-worker|client|customer|employee|staff|maid|nanny|driver|"
+    r"neighbou?r|landlord|tenant|roommate|flatmate|housemate"
+)
+_THIRD_PERSON = re.compile(
+    rf"\b(?:(?:{_RELATION})(?:'s)?|he|she|his|her|hers|him|they|their|them|dia|beliau|mereka|lui|lei|loro|"
+    r"suo|sua|suoi|sue)\b",
+    I,
+)
+_FIRST_PERSON = re.compile(
+    r"\b(?:i|i'm|im|i've|i'd|me|my|mine|we|we're|our|us|saya|aku|sy|gue|gw|gua|kami|kita|io|mi|mio|mia|miei|mie|"
+    r"sono|ho|abbiamo|siamo|nostro|nostra)\b",
     I,
 )
 _FIRST_PERSON_SUBJECT = re.compile(r"\b(?:i|i'm|im|we|we're|saya|aku|sy|kami|gue|gw|io|sono|siamo)\b", I)
+_OF_MINE = re.compile(rf"(?:{_RELATION})\s*(?:'s)?\s*$|^\s*(?:{_RELATION})\b", I)
 
 
 def _about_someone_else(sentence: str, start: int) -> bool:
-    """ "istri saya orang Indonesia", "my friend lives in Canggu": the subject is not the user."""
-    return bool(_SOMEONE_ELSE.search(sentence[:start]))
+    """True when the last person the sentence mentions before `start` is not the user."""
+    prefix = sentence[:start]
+    last_third = max((m.end() for m in _THIRD_PERSON.finditer(prefix)), default=-1)
+    last_first = -1
+    for match in _FIRST_PERSON.finditer(prefix):
+        before, after = prefix[: match.start()], prefix[match.end() :]
+        # "my friend", "teman saya", "la mia amica", "a client of mine": the pronoun only says whose relation it is
+        if _OF_MINE.search(before) or re.match(rf"\s*(?:{_RELATION})\b", after, I):
+            continue
+        last_first = match.end()
+    return last_third > last_first
 
 
 def _is_hypothetical(sentence: str, start: int, *, timed: bool = False) -> bool:
@@ -838,10 +869,58 @@ EXTRACTORS: list[Callable[[Sentence], list[FactCandidate]]] = [
 ]
 
 
+PERSONAL_EXTRACTORS = tuple(e for e in EXTRACTORS if e is not extract_family)
+
+
 def split_sentences(text: str) -> list[str]:
     text = text.replace("’", "'").replace("‘", "'")
     text = _ABBREVIATIONS.sub(lambda m: m.group(1), text)
     return [part.strip() for part in _SENTENCE_SPLIT.split(text) if part and part.strip()]
+
+
+_SUBJECT_BREAK = re.compile(r"[,;:]\s+|\s+(?:and|but|while|dan|tapi|tetapi|sedangkan|ma|e|mentre|invece)\s+", I)
+_HOUSEHOLD = re.compile(
+    r"^(?:istri|isteri|suami|pasangan|anak|anaknya|moglie|marito|figli[oa]?|figlie|wife|husband|spouse|partner|kids?|"
+    r"children|child|son|daughter)",
+    I,
+)
+
+
+def _clause_subject(clause: str) -> str | None:
+    """ "user", "household" (the user's spouse or children), "other", or None when the clause names nobody.
+
+    The first person a clause names is its subject (English, Indonesian and Italian put it first); a possessive before
+    a relation ("my friend", "teman saya", "la mia amica", "a client of mine") only says whose relation it is.
+    """
+    mentions = []
+    for match in _FIRST_PERSON.finditer(clause):
+        before, after = clause[: match.start()], clause[match.end() :]
+        if _OF_MINE.search(before) or re.match(rf"\s*(?:{_RELATION})\b", after, I):
+            continue
+        mentions.append((match.start(), "user", ""))
+    mentions.extend((m.start(), "other", m.group(0)) for m in _THIRD_PERSON.finditer(clause))
+    if not mentions:
+        return None
+    _, who, word = min(mentions)
+    return "household" if who == "other" and _HOUSEHOLD.match(word) else who
+
+
+def subject_segments(sentence: str) -> list[tuple[str, str]]:
+    """The sentence cut where the subject changes, as (subject, text): a clause naming nobody keeps the subject before
+    it ("paman saya pemegang KITAS, habis Oktober" is all about the uncle)."""
+    segments: list[tuple[str, str]] = []
+    subject = "user"
+    position = 0
+    for match in [*_SUBJECT_BREAK.finditer(sentence), None]:
+        end = match.end() if match else len(sentence)
+        clause = sentence[position:end]
+        subject = _clause_subject(clause) or subject
+        if segments and segments[-1][0] == subject:
+            segments[-1] = (subject, segments[-1][1] + clause)
+        else:
+            segments.append((subject, clause))
+        position = end
+    return [(who, " ".join(text.split())) for who, text in segments if text.strip()]
 
 
 def is_question(sentence: str) -> bool:
@@ -860,24 +939,46 @@ def extract_candidates(
     knows_deadline = any(key.startswith("deadline:") for key in known_keys)
     mentions_visa = bool(VISA_PATTERN.search(text))
     by_slot: dict[tuple[str, str, str], FactCandidate] = {}
-    for raw in split_sentences(text):
-        if is_question(raw):
+    for whole in split_sentences(text):
+        if is_question(whole):
             continue
-        sentence = Sentence(
-            text=raw,
-            today=today,
-            explicit=explicit,
-            mentions_visa=mentions_visa,
-            knows_visa=knows_visa,
-            knows_deadline=knows_deadline,
-        )
-        for extractor in EXTRACTORS:
-            for candidate in extractor(sentence):
-                # one assertion per slot (the last one said), retractions per slot and value
-                slot = (candidate.action, candidate.key, candidate.value if candidate.action == "retract" else "")
-                by_slot.pop(slot, None)
-                by_slot[slot] = candidate
+        # Facts about the user from the clauses about the user; family facts also from those about the user's spouse
+        # and children ("my wife is Indonesian"); nothing from a friend's, a client's or an uncle's clauses.
+        context = (today, explicit, mentions_visa, knows_visa, knows_deadline)
+        segments = subject_segments(whole)
+        family = " ".join(text for who, text in segments if who in ("user", "household"))
+        if family:
+            _extract_sentence(family, (extract_family,), by_slot, *context)
+        for who, raw in segments:
+            if who == "user":
+                _extract_sentence(raw, PERSONAL_EXTRACTORS, by_slot, *context)
     return list(by_slot.values())
+
+
+def _extract_sentence(
+    raw: str,
+    extractors: tuple[Callable[[Sentence], list[FactCandidate]], ...],
+    by_slot: dict[tuple[str, str, str], FactCandidate],
+    today: date,
+    explicit: bool,
+    mentions_visa: bool,
+    knows_visa: bool,
+    knows_deadline: bool,
+) -> None:
+    sentence = Sentence(
+        text=raw,
+        today=today,
+        explicit=explicit,
+        mentions_visa=mentions_visa,
+        knows_visa=knows_visa,
+        knows_deadline=knows_deadline,
+    )
+    for extractor in extractors:
+        for candidate in extractor(sentence):
+            # one assertion per slot (the last one said), retractions per slot and value
+            slot = (candidate.action, candidate.key, candidate.value if candidate.action == "retract" else "")
+            by_slot.pop(slot, None)
+            by_slot[slot] = candidate
 
 
 class RuleBasedExtractor:
