@@ -1,0 +1,88 @@
+"""Each class of near-miss the golden guards exist for, on the demo golden answers, in English, Indonesian and Italian.
+
+A curated answer is shown as the firm's word: a question that only looks like a curated one must get no golden answer.
+(These questions are the tests' own; the measured figures come from bench/answer_quality.py on held-out sets.)
+"""
+
+import pytest
+from django.core.management import call_command
+
+from knowledge.golden.models import GoldenAnswer
+from knowledge.golden.selectors import golden_answer_lookup
+
+
+@pytest.fixture
+def demo_golden(db):
+    call_command("golden_load_demo", verbosity=0)
+    return dict(GoldenAnswer.objects.values_list("pk", "key"))
+
+
+def served(keys: dict[int, str], query: str) -> str | None:
+    result = golden_answer_lookup(query=query, log=False)
+    return keys[result.golden_answer_id] if result.hit else None
+
+
+@pytest.mark.parametrize("query", ["What is a KITAS?", "Apa itu KITAS?", "Cos'è il KITAS?"])
+def test_key_term_a_kitas_question_never_gets_the_kitap_or_lkpm_answer(demo_golden, query):
+    assert served(demo_golden, query) not in {"visa-kitap", "company-lkpm"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["What is the VAT rate in Thailand?", "Berapa tarif PPN di Malaysia?", "Qual è l'aliquota IVA in Germania?"],
+)
+def test_other_place_a_question_about_another_country_gets_no_indonesian_answer(demo_golden, query):
+    assert served(demo_golden, query) is None
+
+
+@pytest.mark.parametrize(
+    "query", ["How do I close a PT PMA?", "Bagaimana cara menutup PT PMA?", "Come si chiude una PT PMA?"]
+)
+def test_opposite_action_closing_a_company_never_gets_the_set_up_answer(demo_golden, query):
+    assert served(demo_golden, query) is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Can I work in Indonesia if I am not married to an Indonesian citizen?",
+        "Apakah saya boleh bekerja kalau saya tidak menikah dengan WNI?",
+        "Posso lavorare in Indonesia se non sono sposato con un'indonesiana?",
+    ],
+)
+def test_negation_not_being_married_never_gets_the_spouse_work_answer(demo_golden, query):
+    assert served(demo_golden, query) is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "What is the minimum age to drive a scooter in Bali?",
+        "Which KBLI code do I need for a hair salon?",
+        "Berapa usia minimal untuk membuka rekening bank?",
+    ],
+)
+def test_other_subject_the_same_frame_about_another_subject_gets_nothing(demo_golden, query):
+    assert served(demo_golden, query) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ("How long can I stay with a visa on arrival?", "visa-voa"),
+        ("Berapa lama saya bisa tinggal dengan visa on arrival?", "visa-voa"),
+        ("How much is the fine per day if I overstay?", "visa-overstay-fine"),
+        ("Berapa denda overstay per hari?", "visa-overstay-fine"),
+        ("Quanto costa la multa per overstay al giorno?", "visa-overstay-fine"),
+        ("Qual è l'aliquota dell'imposta sulle società in Indonesia?", "tax-corporate-rate"),
+    ],
+)
+def test_paraphrases_in_three_languages_get_their_answer(demo_golden, query, key):
+    assert served(demo_golden, query) == key
+
+
+def test_a_refused_answer_says_which_guard_refused_it(demo_golden):
+    result = golden_answer_lookup(query="What is the VAT rate in Thailand?", log=False)
+
+    assert not result.hit and result.refused_by == "key_term"
+    assert demo_golden[result.golden_answer_id] == "tax-vat-rate"
