@@ -43,6 +43,7 @@ _NOTICE = re.compile(r"sample content|contenuto di esempio|konten contoh", re.IG
 _CODE = re.compile(r"\b(?=\w*\d)(?=\w*[A-Za-z])\w{2,8}\b")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 QUOTED_SENTENCES = 3
+SALIENT_WEIGHT = 1.0  # a sentence must share at least one word this specific with the question
 MAX_SOURCES = 3
 
 
@@ -114,9 +115,10 @@ def _select(question: str, language: str, chunks: list[SourceChunk]) -> list[_Sc
         chunk_language = chunk.language or "en"
         for position, sentence in enumerate(sentences(chunk.text)):
             found = _terms(sentence, chunk_language)
-            overlap = sum(weight for term, weight in wanted.items() if term in found)
-            if not overlap:
-                continue
+            shared = [weight for term, weight in wanted.items() if term in found]
+            if not shared or max(shared) < SALIENT_WEIGHT:
+                continue  # only everyday words in common ("year", "per"): not an answer
+            overlap = sum(shared)
             score = overlap / (1.0 + 0.15 * rank)  # the retriever's order breaks near-ties
             if wants_figure and any(ch.isdigit() for ch in sentence):
                 score *= 1.3

@@ -1,0 +1,91 @@
+"""The offline answerer: it leads with the sentences that answer, never the sample notice, and cites what it quotes."""
+
+from chat.pipeline.offline import offline_answer, sentences
+from chat.pipeline.prompt import SourceChunk
+
+NOTICE = "*Sample content written by the NUZANTARA team for the demo; review against the cited source before production use.*"
+OVERSTAY = (
+    f"{NOTICE}\n\n# Overstay in Indonesia\n\nOverstay means remaining in Indonesia after your stay permit has expired. "
+    "The consequences depend on how many days have passed.\n\n## The daily charge\n\n"
+    "Each day of overstay costs IDR 1,000,000 per person, paid at the immigration office before departure. "
+    "Overstaying more than 60 days leads to deportation and an entry ban."
+)
+SPONSOR_IT = (
+    "*Contenuto di esempio scritto dal team NUZANTARA per la demo; verificare rispetto alla fonte citata.*\n\n"
+    "# Lo sponsor del visto\n\nLo sponsor garantisce per lo straniero. Se lo straniero resta oltre la scadenza, "
+    "ogni giorno di overstay costa IDR 1.000.000."
+)
+PRICES = (
+    "# KITAS prices\n\n| Service | Sample fee (IDR) |\n|---|---|\n| Investor KITAS, one year | 14,500,000 |\n"
+    "| Retirement KITAS, one year | 12,000,000 |"
+)
+
+
+def chunk(n: int, document_id: int, title: str, text: str, language: str = "en") -> SourceChunk:
+    return SourceChunk(
+        n=n, chunk_id=n, document_id=document_id, title=title, source="", text=text, score=1.0, language=language
+    )
+
+
+def lead(text: str) -> str:
+    return " ".join(sentences(text)[:2])
+
+
+def test_the_answer_leads_with_the_sentence_that_answers_the_question():
+    chunks = [chunk(1, 10, "Overstay", OVERSTAY), chunk(2, 11, "Sponsor", SPONSOR_IT, "it")]
+
+    answer = offline_answer(chunks=chunks, language="en", question="How much is the overstay fine per day?")
+
+    assert "IDR 1,000,000 per person" in lead(answer.text)
+
+
+def test_an_indonesian_question_finds_the_answer_in_an_english_document():
+    answer = offline_answer(
+        chunks=[chunk(1, 10, "Overstay", OVERSTAY)], language="id", question="Berapa denda overstay per hari?"
+    )
+
+    assert "IDR 1,000,000" in lead(answer.text)
+    assert "Dijawab secara offline" in answer.text  # the note is in the user's language, after the answer
+
+
+def test_the_sample_notice_is_never_quoted():
+    chunks = [chunk(1, 10, "Overstay", OVERSTAY), chunk(2, 11, "Sponsor", SPONSOR_IT, "it")]
+
+    answer = offline_answer(chunks=chunks, language="it", question="contenuto di esempio sample content demo")
+
+    assert "Sample content" not in answer.text and "Contenuto di esempio" not in answer.text
+
+
+def test_a_price_question_is_answered_from_the_table_row():
+    answer = offline_answer(
+        chunks=[chunk(1, 12, "KITAS prices", PRICES)],
+        language="en",
+        question="How much do you charge for a retirement KITAS?",
+    )
+
+    assert "12,000,000" in lead(answer.text)
+
+
+def test_exactly_the_quoted_documents_are_cited_once_each_and_numbered_from_one():
+    chunks = [
+        chunk(1, 10, "Overstay", OVERSTAY),
+        chunk(2, 10, "Overstay (again)", OVERSTAY),
+        chunk(3, 11, "Sponsor", SPONSOR_IT, "it"),
+        chunk(4, 12, "KITAS prices", PRICES),
+    ]
+
+    answer = offline_answer(chunks=chunks, language="en", question="How much is the overstay fine per day?")
+
+    cited = [c.document_id for c in answer.chunks]
+    assert len(cited) == len(set(cited))
+    assert [c.n for c in answer.chunks] == list(range(1, len(cited) + 1))
+    assert {f"[{c.n}]" for c in answer.chunks} == {marker for marker in ("[1]", "[2]", "[3]") if marker in answer.text}
+    assert 12 not in cited  # the price list says nothing about overstay
+
+
+def test_nothing_relevant_says_so_instead_of_quoting_noise():
+    answer = offline_answer(
+        chunks=[chunk(1, 12, "KITAS prices", PRICES)], language="en", question="When is Nyepi this year?"
+    )
+
+    assert answer.chunks == [] and "found nothing" in answer.text

@@ -1,0 +1,59 @@
+"""Glosses and concepts: Indonesian and Italian read in English terms, affixes and inflections included."""
+
+import pytest
+
+from knowledge.golden.matching.coverage import analyze
+from knowledge.search.lexicon import gloss, gloss_words, translate_word
+
+
+@pytest.mark.parametrize(
+    ("word", "language", "english"),
+    [
+        ("perpanjangan", "id", "extension"),
+        ("memperpanjang", "id", "extend"),
+        ("biayanya", "id", "cost"),
+        ("rinnovo", "it", "renewal"),
+        ("tasse", "it", "taxes"),
+    ],
+)
+def test_a_dictionary_word_and_its_affixed_or_inflected_forms_are_glossed(word, language, english):
+    assert english in " ".join(translate_word(word, language) or ())
+
+
+def test_codes_names_and_english_words_in_a_foreign_question_stay_as_they_are():
+    words = gloss_words("Berapa biaya KITAS E33G untuk Marco di Canggu?", "id")
+
+    assert {"kitas", "e33g", "marco", "canggu"} <= set(words)
+    assert "cost" in words and "biaya" not in words
+
+
+def test_a_mixed_message_looks_up_the_other_dictionary_for_words_its_own_lacks():
+    assert "cost" in gloss("berapa costo KITAS", "id").split()
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("How do I get a permanent stay permit?", "kitap"),
+        ("Bagaimana cara mendapatkan izin tinggal tetap?", "kitap"),
+        ("Come ottengo il permesso di soggiorno permanente?", "kitap"),
+        ("What is the VAT rate in Vietnam?", "place_vietnam"),
+        ("Berapa pajak penghasilan badan?", "corporate_tax"),
+    ],
+)
+def test_key_concepts_are_found_in_any_of_the_three_languages(text, key):
+    assert key in analyze(text).keys
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [("How do I close my PT PMA?", "close"), ("Come si chiude una PT PMA?", "close"), ("Cara mendirikan PT", "open")],
+)
+def test_actions_are_found_in_any_of_the_three_languages(text, action):
+    assert action in analyze(text).actions
+
+
+def test_everyday_words_weigh_less_than_specific_ones():
+    weights = dict(analyze("minimum age to drive a scooter").weights)
+
+    assert weights["scooter"] > weights["drive"] > 0
