@@ -606,14 +606,16 @@ def extract_immigration(s: Sentence) -> list[FactCandidate]:
         when = first_date(rest, today=s.today)
         if when is None or when.start > 25:
             continue
-        if "-" in when.text:
-            text = f"Visa expires on {when.text}"
-        elif when.text.isdigit():
-            text = f"Visa valid until {when.text}"
-        else:
-            text = f"Visa expires in {when.text}"
-        found.append(_candidate("immigration", "visa_expiry", when.text, text, 0.85))
         named = re.sub(r"\s*\(.*", "", doc)
+        # The fact keeps its subject: "my KITAS expires in March 2027" is about the KITAS, not "a visa".
+        subject = visa or (visa_label(named) if named != "it" and VISA_PATTERN.fullmatch(named) else "Visa")
+        if "-" in when.text:
+            text = f"{subject} expires on {when.text}"
+        elif when.text.isdigit():
+            text = f"{subject} valid until {when.text}"
+        else:
+            text = f"{subject} expires in {when.text}"
+        found.append(_candidate("immigration", "visa_expiry", when.text, text, 0.85))
         if not visa and named != "it" and VISA_PATTERN.fullmatch(named):  # "my KITAS expires", "my E33G expires"
             label = visa_label(named)
             found.append(_candidate("immigration", "visa_type", label, f"Visa: {label}", 0.6))

@@ -153,7 +153,7 @@ def test_a_question_about_one_fact_answers_from_memory(user):
 
     answer = memory_command_answer(user=user, text="what's my KITAS expiry date again, you saved it right?")
 
-    assert "Visa expires on 2026-03-14" in answer
+    assert "KITAS expires on 2026-03-14" in answer
     assert "Marco" not in answer
 
 

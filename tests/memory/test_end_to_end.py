@@ -19,13 +19,13 @@ def test_facts_from_one_conversation_reach_the_prompt_of_a_later_one_until_delet
     block = memory_prompt_block(
         facts=memory_recall(user=user, query="Can I extend my KITAS?", budget_tokens=settings.MEMORY_RECALL_TOKENS)
     )
-    assert "Visa expires on 2026-03-14" in block
+    assert "KITAS expires on 2026-03-14" in block
     assert "Lives in Ubud" in block
 
     # the memory page shows it, and deleting it there removes it from later prompts
     client.force_login(user)
     page = client.get("/memory/").content.decode()
-    assert "Visa expires on 2026-03-14" in page
+    assert "KITAS expires on 2026-03-14" in page
     fact_id = next(f.pk for f in memory_recall(user=user, query="", budget_tokens=400) if "2026-03-14" in f.text)
     client.post(f"/memory/facts/{fact_id}/delete/")
 

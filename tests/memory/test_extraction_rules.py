@@ -146,3 +146,59 @@ def test_phone_numbers_and_emails_are_only_kept_when_the_user_asks_to_remember_t
 )
 def test_dates_are_normalized_in_three_languages(text, expected):
     assert [d.text for d in parse_dates(text, today=TODAY)] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My brother's E33G expires in May.",
+        "A colleague of mine lives in Lovina and his KITAS runs out in July.",
+        "My landlord is Australian and works for PT Villa Indah.",
+        "Paman saya pemegang KITAS investor, habis Oktober.",
+        "Teman kos saya orang Jerman dan tinggal di Canggu.",
+        "Karyawan saya baru menikah dengan orang Filipina.",
+        "La mia amica Sara ha un E33G che scade ad aprile.",
+        "Mio cugino è tedesco e vive a Sanur.",
+    ],
+)
+def test_facts_about_someone_else_are_never_facts_about_the_user(text):
+    assert slots(text) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Suppose I open a PT PMA in Bali, what taxes apply?",
+        "Misalnya saya beli villa atas nama PT PMA, pajaknya apa saja?",
+        "Mettiamo che io sposi un'indonesiana: posso avere il KITAS?",
+        "What if my KITAS expired last week?",
+    ],
+)
+def test_hypotheticals_and_questions_create_no_facts(text):
+    assert slots(text) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'm Polish; my colleague Marta lives in Warsaw.", {"nationality": "Polish"}),
+        ("I live in Berawa, my sister lives in Seminyak.", {"city": "Berawa"}),
+        ("Saya tinggal di Ubud, kakak saya tinggal di Jakarta.", {"city": "Ubud"}),
+        ("Vivo a Sanur, mentre mio fratello vive a Ubud.", {"city": "Sanur"}),
+    ],
+)
+def test_in_a_mixed_message_only_the_users_own_facts_are_kept(text, expected):
+    assert slots(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "fact_text"),
+    [
+        ("My KITAS expires in March 2027.", "KITAS expires in March 2027"),
+        ("KITAP saya berlaku sampai Mei 2030.", "KITAP expires in May 2030"),
+    ],
+)
+def test_an_expiry_keeps_the_permit_it_is_about(text, fact_text):
+    texts = {c.text for c in extract_candidates(text, today=TODAY) if c.key == "visa_expiry"}
+
+    assert texts == {fact_text}

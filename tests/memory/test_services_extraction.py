@@ -44,7 +44,7 @@ def test_a_correction_in_another_language_updates_the_same_slot(user):
 
     memory_apply_extraction(user=user, user_text="KITAS saya sudah diperpanjang sampai 20 April 2027.")
 
-    assert active_texts(user) == {"Visa: KITAS", "Visa expires on 2027-04-20"}
+    assert active_texts(user) == {"Visa: KITAS", "KITAS expires on 2027-04-20"}
 
 
 def test_saying_the_same_thing_again_changes_nothing(user):
@@ -62,7 +62,7 @@ def test_a_vaguer_value_does_not_replace_a_precise_one(user):
     operations = memory_apply_extraction(user=user, user_text="I have a KITAS, it expires in March 2026.")
 
     assert {o.op for o in operations} == {"NONE"}
-    assert active_texts(user) == {"Visa: Investor KITAS (E28A)", "Visa expires on 2026-03-14"}
+    assert active_texts(user) == {"Visa: Investor KITAS (E28A)", "Investor KITAS (E28A) expires on 2026-03-14"}
 
 
 def test_saying_a_fact_no_longer_holds_invalidates_it_without_replacement(user):
