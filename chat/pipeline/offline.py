@@ -12,6 +12,7 @@ from .prompt import SourceChunk
 TEXTS = {
     "en": {
         "note": "Answered offline from our knowledge base (no AI model is reachable right now).",
+        "told": "You told me:",
         "none": "ZANTARA is answering offline and found nothing in the knowledge base for this question. "
         "Ask me to book a consultation and a consultant will get back to you.",
         "smalltalk": "Hello! I'm ZANTARA, Bali Zero's assistant. I answer questions on Indonesian visas (KITAS, KITAP), "
@@ -20,6 +21,7 @@ TEXTS = {
     },
     "id": {
         "note": "Dijawab secara offline dari basis pengetahuan kami (model AI tidak dapat dijangkau saat ini).",
+        "told": "Anda memberi tahu saya:",
         "none": "ZANTARA sedang offline dan tidak menemukan informasi untuk pertanyaan ini. "
         "Minta saya menjadwalkan konsultasi dan konsultan kami akan menghubungi Anda.",
         "smalltalk": "Halo! Saya ZANTARA, asisten Bali Zero. Saya menjawab pertanyaan tentang visa (KITAS, KITAP), "
@@ -28,6 +30,7 @@ TEXTS = {
     },
     "it": {
         "note": "Risposta offline dalla nostra base di conoscenza (nessun modello di IA raggiungibile in questo momento).",
+        "told": "Mi hai detto:",
         "none": "ZANTARA è offline e non ha trovato nulla nella base di conoscenza per questa domanda. "
         "Chiedimi di prenotare una consulenza e un consulente ti ricontatterà.",
         "smalltalk": "Ciao! Sono ZANTARA, l'assistente di Bali Zero. Rispondo a domande su visti (KITAS, KITAP), "
@@ -130,13 +133,25 @@ def _select(question: str, language: str, chunks: list[SourceChunk]) -> list[_Sc
 
 
 def offline_answer(
-    *, chunks: list[SourceChunk], language: str, smalltalk: bool = False, question: str = ""
+    *,
+    chunks: list[SourceChunk],
+    language: str,
+    smalltalk: bool = False,
+    question: str = "",
+    told: list[str] | None = None,
 ) -> OfflineAnswer:
     """Lead with the retrieved sentences that answer the question (by its key terms), each cited; then one line
-    saying the answer is offline. Cites exactly the sources it quotes."""
+    saying the answer is offline. Cites exactly the sources it quotes. `told`: what the user told ZANTARA that answers
+    a question about their own situation, which comes first."""
     texts = _texts(language)
     if smalltalk:
         return OfflineAnswer(texts["smalltalk"], [])
+    if told:
+        lead = texts["told"] + " " + "; ".join(told) + "."
+        rest = offline_answer(chunks=chunks, language=language, question=question)
+        if not rest.chunks:
+            return OfflineAnswer(f"{lead}\n\n_{texts['note']}_", [])
+        return OfflineAnswer(f"{lead}\n\n{rest.text}", rest.chunks)
     picked: list[_Scored] = []
     seen: set[str] = set()
     for candidate in _select(question, language, chunks):

@@ -101,7 +101,16 @@ def history_messages(turns: list[tuple[str, str]], *, budget_tokens: int = HISTO
     return messages, dropped
 
 
-def final_user_message(*, question: str, chunks: list[SourceChunk], with_sources: bool) -> str:
+ABOUT_USER = (
+    "(This question is about the user's own situation: answer it first from the notes about the user in the system "
+    "prompt, saying it is what they told you; use the sources only to add what applies to their case.)"
+)
+
+
+def final_user_message(
+    *, question: str, chunks: list[SourceChunk], with_sources: bool, about_user: bool = False
+) -> str:
+    note = f"\n{ABOUT_USER}" if about_user else ""
     if not with_sources:
-        return question
-    return f"{sources_block(chunks)}\n\nQuestion: {question}"
+        return question + note
+    return f"{sources_block(chunks)}\n\nQuestion: {question}{note}"

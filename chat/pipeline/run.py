@@ -59,6 +59,7 @@ class Turn:
     system_dynamic: str = ""
     messages: list[dict] = field(default_factory=list)
     history_dropped: int = 0
+    personal: list[str] = field(default_factory=list)  # notes that answer a question about the user's own facts
 
 
 def prepare_turn(*, user, conversation_id: int | None, text: object, started: float) -> Turn:
@@ -103,14 +104,17 @@ def _plan_answer(turn: Turn, *, user, text: str) -> None:
     turn.smalltalk = decision.handler == "smalltalk"
     if not turn.smalltalk:
         turn.chunks, turn.timings["retrieve_ms"] = steps.retrieve(text, decision.collections)
-    memory_block, turn.timings["memory_ms"] = steps.recall_memory(user, text, settings.MEMORY_RECALL_TOKENS)
+    recalled, turn.timings["memory_ms"] = steps.recall_memory(user, text, settings.MEMORY_RECALL_TOKENS)
+    memory_block, turn.personal = recalled.block, recalled.answering
 
     history, turn.history_dropped = history_messages(
         selectors.conversation_turns(conversation=conversation, before_id=user_message.pk)
     )
     summary = steps.conversation_summary(conversation.pk) if turn.history_dropped else ""
     turn.system_dynamic = system_dynamic(memory_block=memory_block, summary=summary, language=language)
-    question = final_user_message(question=text, chunks=turn.chunks, with_sources=not turn.smalltalk)
+    question = final_user_message(
+        question=text, chunks=turn.chunks, with_sources=not turn.smalltalk, about_user=bool(turn.personal)
+    )
     if history and history[-1]["role"] == "user":
         history[-1]["content"] += "\n\n" + question
         turn.messages = history
@@ -183,7 +187,11 @@ async def _model_stream(turn: Turn, *, pace: bool) -> AsyncIterator[TextDelta | 
         except LLMUnavailable as exc:
             logger.warning("falling back from vllm", extra={"code": exc.code})
     answer = offline_answer(
-        chunks=turn.chunks, language=turn.language, smalltalk=turn.smalltalk, question=turn.user_message.content
+        chunks=turn.chunks,
+        language=turn.language,
+        smalltalk=turn.smalltalk,
+        question=turn.user_message.content,
+        told=turn.personal,
     )
     turn.chunks = answer.chunks  # cite exactly what is quoted
     async for item in _text_stream(answer.text, provider="offline", pace=pace):

@@ -4,6 +4,7 @@ Each returns plain data and its time in ms. The pipeline never reaches into anot
 """
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -109,12 +110,46 @@ def retrieve(query: str, collections: tuple[str, ...], k: int = 5) -> tuple[list
     return chunks, _ms(started)
 
 
-def recall_memory(user, query: str, budget_tokens: int) -> tuple[str, float]:
+@dataclass(frozen=True)
+class Recalled:
+    block: str  # the notes for the system prompt
+    answering: list[str] = field(default_factory=list)  # texts of notes that answer a question about the user
+
+
+_FIRST_PERSON = re.compile(
+    r"\b(?:my|mine|i|i'm|me|saya|aku|sy|gue|gw|ku|mio|mia|miei|mie|io|ho|sono)\b|\w+ku\b", re.IGNORECASE
+)
+_ASKING = re.compile(
+    r"\?\s*$|^\s*(?:when|what|which|where|who|how|do|does|is|am|apa|apakah|kapan|berapa|siapa|dimana|di mana|"
+    r"bagaimana|quando|qual[ei]?|cosa|chi|dove|come|quanto)\b",
+    re.IGNORECASE,
+)
+
+
+def recall_memory(user, query: str, budget_tokens: int) -> tuple[Recalled, float]:
+    """The notes about the user for the prompt, and those that answer the question when it is about the user's own
+    situation ("when does my KITAS expire?", "kapan KITAS saya habis?"): they share a key concept or a specific word."""
     started = time.perf_counter()
     from memory.selectors import memory_prompt_block, memory_recall
 
     facts = memory_recall(user=user, query=query[:QUERY_CHARS], budget_tokens=budget_tokens)
-    return memory_prompt_block(facts=facts), _ms(started)
+    answering: list[str] = []
+    if facts and _ASKING.search(query) and _FIRST_PERSON.search(query):
+        from knowledge.golden.matching.coverage import analyze
+
+        asked = analyze(query[:QUERY_CHARS])
+        specific = {word for word, weight in asked.weights if weight >= 1.0}
+        scored = []
+        for fact in facts:
+            told = analyze(fact.text, "en")
+            score = len(asked.keys & told.keys) + len(specific & told.words)
+            if score:
+                scored.append((score, " ".join(fact.text.split())))
+        best = max((score for score, _ in scored), default=0)
+        answering = [
+            text for score, text in scored if score == best
+        ]  # "KITAS expires in March 2027", not "Visa: KITAS"
+    return Recalled(memory_prompt_block(facts=facts), answering), _ms(started)
 
 
 def conversation_summary(conversation_id: int) -> str:
