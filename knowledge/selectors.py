@@ -1,6 +1,7 @@
 """Reads of the knowledge base: hybrid search and collection statistics. No side effects."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -79,7 +80,9 @@ def knowledge_search(
     else:
         slugs = list(snapshot.boosts)
     # The embedder reads English: an Indonesian or Italian question is embedded by its gloss (search/embedding.py).
-    vector = get_embedder().encode_one(english(query, query_language(query)))
+    language_of_query = query_language(query)
+    query = spelling_corrected(query, language_of_query, snapshot.lexical)
+    vector = get_embedder().encode_one(english(query, language_of_query))
     ranked = hybrid_rank(
         query=query,
         vector=vector,
@@ -90,6 +93,24 @@ def knowledge_search(
         prefer=[slug for slug in prefer or () if slug in snapshot.boosts],
     )
     return _hydrate(ranked, k)
+
+
+def spelling_corrected(query: str, language: str, lexical) -> str:  # noqa: ANN001
+    """The query with each unknown word of five letters or more replaced by the indexed term one edit away
+    ("visa on arival cost" -> "visa on arrival cost"); words a dictionary translates are left alone."""
+    from knowledge.search.lexicon import fold, translate_word
+
+    def fix(match: re.Match) -> str:
+        word = match.group(0)
+        folded = fold(word)
+        if language in ("id", "it") and translate_word(folded, language) is not None:
+            return word
+        return lexical.correct(folded) or word
+
+    return _WORD.sub(fix, query)
+
+
+_WORD = re.compile(r"[^\W\d_]{5,}", re.UNICODE)
 
 
 def _hydrate(ranked: list, k: int) -> list[SearchHit]:

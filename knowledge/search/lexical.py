@@ -13,6 +13,7 @@ from scipy import sparse
 from knowledge.search import glossary
 from knowledge.search.tokens import tokenize
 
+MIN_CORRECTED = 5  # shorter words are left as typed: too many real words sit one edit apart
 K1 = 1.5
 B = 0.75
 
@@ -30,6 +31,10 @@ class LexicalMatch:
     chunk_id: int
     score: float
     collection: str
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 class LexicalIndex:
@@ -61,6 +66,7 @@ class LexicalIndex:
         lang_code = {name: i for i, name in enumerate(self.language_names)}
         self.language_codes = np.asarray([lang_code[lang] for lang in languages], dtype=np.int16)
         self.row_of = {chunk_id: row for row, chunk_id in enumerate(chunk_ids)}
+        self._deletions: dict[str, tuple[int, str]] | None = None  # spelling correction, built on first use
         self.matrix = self._weights(doc_index, term_index, np.asarray(lengths, dtype=np.float64))
 
     def _weights(
@@ -86,6 +92,29 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return len(self.chunk_ids)
+
+    def correct(self, word: str) -> str | None:
+        """The indexed term one edit away from an unknown word ("arival" -> "arrival"), the most frequent one; None
+        when the word is known, short, a code, or has no such neighbour. SymSpell's idea: compare deletions."""
+        if len(word) < MIN_CORRECTED or word in self.vocabulary or not word.isalpha():
+            return None
+        if self._deletions is None:
+            frequency = np.diff(self.matrix.indptr) if self.matrix.shape[1] else np.zeros(0)
+            deletions: dict[str, tuple[int, str]] = {}
+            for term, column in self.vocabulary.items():
+                if len(term) < MIN_CORRECTED - 1 or not term.isalpha():
+                    continue
+                count = int(frequency[column]) if len(frequency) else 0
+                for variant in {term, *_deletes(term)}:
+                    if variant not in deletions or deletions[variant][0] < count:
+                        deletions[variant] = (count, term)
+            self._deletions = deletions
+        best: tuple[int, str] | None = None
+        for variant in {word, *_deletes(word)}:
+            found = self._deletions.get(variant)
+            if found is not None and (best is None or found[0] > best[0]):
+                best = found
+        return best[1] if best else None
 
     def language_of(self, chunk_id: int) -> str | None:
         row = self.row_of.get(chunk_id)

@@ -231,3 +231,17 @@ def test_one_document_fills_at_most_two_of_the_results(db, visa):
     hits = knowledge_search(query="golden visa rule for investors", k=5)
 
     assert names(hits) == ["Golden visa", "Golden visa", "Other"]
+
+
+def test_a_misspelt_word_is_corrected_to_the_indexed_term_one_edit_away(corpus):
+    lexical = hybrid.corpus_snapshot().lexical
+
+    assert lexical.correct("retirment") == "retirement"
+    assert lexical.correct("withhold") is None  # known words stay
+    assert lexical.correct("xyzzyq") is None  # nothing close: as typed
+
+
+def test_a_question_with_typos_still_finds_its_document(corpus):
+    hits = knowledge_search(query="retirment permitt for pensionners", k=1)
+
+    assert names(hits) == ["Retirement KITAS"]
