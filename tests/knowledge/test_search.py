@@ -242,6 +242,6 @@ def test_a_misspelt_word_is_corrected_to_the_indexed_term_one_edit_away(corpus):
 
 
 def test_a_question_with_typos_still_finds_its_document(corpus):
-    hits = knowledge_search(query="retirment permitt for pensionners", k=1)
+    hits = knowledge_search(query="retirment stay permitt with helth insurance", k=1)
 
     assert names(hits) == ["Retirement KITAS"]
