@@ -46,7 +46,9 @@ _NOTICE = re.compile(r"sample content|contenuto di esempio|konten contoh", re.IG
 _CODE = re.compile(r"\b(?=\w*\d)(?=\w*[A-Za-z])\w{2,8}\b")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 QUOTED_SENTENCES = 3
-SALIENT_WEIGHT = 1.0  # a sentence must share at least one word this specific with the question
+SALIENT_WEIGHT = 1.0  # a sentence must share at least one word this specific with the question...
+MIN_SENTENCE_COSINE = 0.55  # ...or be this close to it in meaning
+COSINE_WEIGHT = 2.0  # chosen on bench/data/offline_answers/tune.jsonl (1.0: 0.80, 2.0: 0.84, 3.0: 0.80)
 MAX_SOURCES = 3
 
 
@@ -110,24 +112,42 @@ _QUANTITY = re.compile(
 )
 
 
+def _similarities(question: str, language: str, candidates: list[tuple[str, str]]) -> list[float]:
+    """Cosine between the question and each (sentence, language), both in English (the embedder reads English)."""
+    from knowledge.search.embedding import english
+    from nuzantara.embeddings import get_embedder
+
+    texts = [english(question, language), *(english(sentence, lang) for sentence, lang in candidates)]
+    vectors = get_embedder().encode(texts)
+    return [float(v) for v in vectors[1:] @ vectors[0]]
+
+
 def _select(question: str, language: str, chunks: list[SourceChunk]) -> list[_Scored]:
+    """Sentences scored by the question's weighted terms they share (normalized), plus their closeness in meaning."""
     wanted = _terms(question, language)
+    total = sum(wanted.values()) or 1.0
     wants_figure = bool(_QUANTITY.search(question))
-    scored: list[_Scored] = []
+    candidates: list[tuple[int, int, str, str, float]] = []
     for rank, chunk in enumerate(chunks):
         chunk_language = chunk.language or "en"
         for position, sentence in enumerate(sentences(chunk.text)):
             found = _terms(sentence, chunk_language)
             shared = [weight for term, weight in wanted.items() if term in found]
-            if not shared or max(shared) < SALIENT_WEIGHT:
-                continue  # only everyday words in common ("year", "per"): not an answer
-            overlap = sum(shared)
-            score = overlap / (1.0 + 0.15 * rank)  # the retriever's order breaks near-ties
-            if wants_figure and any(ch.isdigit() for ch in sentence):
-                score *= 1.3
-            if chunk_language == language:
-                score *= 1.1  # the user's language, where the corpus has the fact in it
-            scored.append(_Scored(score, rank, position, sentence))
+            salient = bool(shared) and max(shared) >= SALIENT_WEIGHT
+            candidates.append((rank, position, sentence, chunk_language, sum(shared) / total if salient else 0.0))
+    if not candidates:
+        return []
+    closeness = _similarities(question, language, [(c[2], c[3]) for c in candidates])
+    scored: list[_Scored] = []
+    for (rank, position, sentence, chunk_language, overlap), cosine in zip(candidates, closeness, strict=True):
+        if not overlap and cosine < MIN_SENTENCE_COSINE:
+            continue  # only everyday words in common and not close in meaning: not an answer
+        score = (overlap + COSINE_WEIGHT * max(0.0, cosine)) / (1.0 + 0.15 * rank)  # retriever order breaks ties
+        if wants_figure and any(ch.isdigit() for ch in sentence):
+            score *= 1.3
+        if chunk_language == language:
+            score *= 1.1  # the user's language, where the corpus has the fact in it
+        scored.append(_Scored(score, rank, position, sentence))
     scored.sort(key=lambda s: (-s.score, s.chunk_rank, s.position))
     return scored
 
