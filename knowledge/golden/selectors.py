@@ -106,7 +106,9 @@ def _check(
     )
     # A phrasing this close in meaning needs less lexical proof: synonyms the glossary lacks stop costing recall.
     needed = min_coverage() * (CLOSE_COVERAGE_FACTOR if candidate.cosine >= CLOSE_COSINE else 1.0)
-    verdict = snapshot.coverage.verdict(analysis, snapshot.terms[candidate.position], min_coverage=needed)
+    verdict = snapshot.coverage.verdict(
+        analysis, snapshot.terms[candidate.position], min_coverage=needed, cosine=candidate.cosine
+    )
     if refused is None and verdict.guard is not None:
         refused = Refusal(verdict.guard, verdict.detail)
     return refused, verdict.coverage

@@ -7,7 +7,7 @@ from .factories import DocumentFactory, GoldenAnswerFactory
 def golden_settings(settings):
     """The threshold and coverage chosen on the tuning sets (bench/answer_quality.py), whatever the environment says."""
     settings.GOLDEN_THRESHOLD = 0.60
-    settings.GOLDEN_MIN_COVERAGE = 0.75
+    settings.GOLDEN_MIN_COVERAGE = 0.80
     return settings
 
 

@@ -129,6 +129,11 @@ COMMON_ZIPF = 6.0  # "the", "year" sit near 6-7; "visa" ~4.5, "scooter" ~3.3
 MIN_WEIGHT, MAX_WEIGHT = 0.25, 4.0
 
 
+# A question that names no key concept ("can I work here if I'm not married?") is matched on words alone, and everyday
+# words weigh little: it must also be this close in meaning to one of the answer's phrasings.
+NO_KEY_COSINE = 0.80
+
+
 class CoverageModel:
     """Word weights and the three guards."""
 
@@ -144,7 +149,7 @@ class CoverageModel:
             found += weight if word in vocabulary else 0.0
         return found / total if total else 1.0
 
-    def verdict(self, query: Analysis, answer: AnswerTerms, *, min_coverage: float) -> Verdict:
+    def verdict(self, query: Analysis, answer: AnswerTerms, *, min_coverage: float, cosine: float = 1.0) -> Verdict:
         extra = query.keys - answer.keys
         coverage = self.coverage(query, answer.vocabulary)
         # Key concepts the answer's text mentions count (the KITAP answer explains KITAS), but the answer's own subject
@@ -161,7 +166,7 @@ class CoverageModel:
             if keyed and not (main & query.keys) and not any(keys <= query.keys for keys in keyed):
                 needed = min(keyed, key=len) - query.keys
                 return Verdict(KEY, f"the answer is about {_listed(needed)}, which the question does not ask", coverage)
-        elif self.coverage(query, answer.phrasing_vocabulary) < min_coverage:
+        elif cosine < NO_KEY_COSINE or self.coverage(query, answer.phrasing_vocabulary) < min_coverage:
             # No key concept: only a question in the words of the answer's own phrasings is about its subject.
             return Verdict(
                 KEY, "the question names no subject, and its words are not those of the answer's questions", coverage
