@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from knowledge.search.index import IndexUnavailable
 from knowledge.selectors import InvalidQuery, SearchHit, knowledge_search
+from nuzantara.jsonl import JsonlError, read_objects
 
 
 def hit_json(hit: SearchHit) -> dict:
@@ -26,24 +27,15 @@ def hit_json(hit: SearchHit) -> dict:
 def read_queries(path: Path) -> list[dict]:
     """The `{"q"}` lines of a JSONL file (optional "collection", "language"); CommandError (exit 2) names a bad line."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"Cannot read {path}: {exc}", returncode=2) from None
-    queries = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise CommandError(f"{path}:{number}: not JSON ({exc.msg})", returncode=2) from None
-        if not isinstance(row, dict) or not isinstance(row.get("q"), str):
-            raise CommandError(f'{path}:{number}: each line must be an object with a "q" string', returncode=2)
-        collection = row.get("collection")
-        if collection is not None and not isinstance(collection, str):
-            raise CommandError(f'{path}:{number}: "collection" must be a string', returncode=2)
-        queries.append(row)
-    return queries
+        rows = read_objects(path)
+    except JsonlError as exc:
+        raise CommandError(str(exc), returncode=2) from None
+    for where, row in rows:
+        if not isinstance(row.get("q"), str):
+            raise CommandError(f'{where}: each line must be an object with a "q" string', returncode=2)
+        if row.get("collection") is not None and not isinstance(row["collection"], str):
+            raise CommandError(f'{where}: "collection" must be a string', returncode=2)
+    return [row for _, row in rows]
 
 
 class Command(BaseCommand):

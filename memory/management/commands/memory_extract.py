@@ -10,28 +10,21 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from memory.extraction.rules import RuleBasedExtractor
+from nuzantara.jsonl import JsonlError, read_objects
 
 
 def read_messages(path: Path) -> list[dict]:
     """The message lines of a JSONL file; CommandError (exit 2) names the first bad line."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"Cannot read {path}: {exc}", returncode=2) from None
-    rows = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise CommandError(f"{path}:{number}: not JSON ({exc.msg})", returncode=2) from None
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
-            raise CommandError(f'{path}:{number}: each line must be an object with a non-empty "text"', returncode=2)
+        rows = read_objects(path)
+    except JsonlError as exc:
+        raise CommandError(str(exc), returncode=2) from None
+    for where, row in rows:
+        if not isinstance(row.get("text"), str) or not row["text"].strip():
+            raise CommandError(f'{where}: each line must be an object with a non-empty "text"', returncode=2)
         if not isinstance(row.get("assistant", ""), str):
-            raise CommandError(f'{path}:{number}: "assistant" must be a string', returncode=2)
-        rows.append(row)
-    return rows
+            raise CommandError(f'{where}: "assistant" must be a string', returncode=2)
+    return [row for _, row in rows]
 
 
 def extract(text: str, assistant: str = "") -> list[dict]:

@@ -17,28 +17,22 @@ from knowledge.golden.selectors import (
     golden_query_validate,
     golden_threshold,
 )
+from nuzantara.jsonl import JsonlError, read_objects
 
 
 def read_queries(path: Path) -> list[str]:
     """The queries of a JSONL file of `{"q"}` objects; CommandError (exit 2) names the first bad line."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"Cannot read {path}: {exc}", returncode=2) from None
+        rows = read_objects(path)
+    except JsonlError as exc:
+        raise CommandError(str(exc), returncode=2) from None
     queries = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for where, row in rows:
         try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise CommandError(f"{path}:{number}: not JSON ({exc.msg})", returncode=2) from None
-        query = row.get("q", row.get("query")) if isinstance(row, dict) else None
-        try:
-            queries.append(golden_query_validate(query))
+            queries.append(golden_query_validate(row.get("q", row.get("query"))))
         except InvalidGoldenQuery as exc:
             raise CommandError(
-                f'{path}:{number}: each line must be an object with a "q" string ({exc})', returncode=2
+                f'{where}: each line must be an object with a "q" string ({exc})', returncode=2
             ) from None
     return queries
 
