@@ -174,17 +174,18 @@ def main() -> None:
         embed_seconds = 0.0
         original_embed = services._embed
 
-        def synthetic_embed(texts: list[str], *, progress: bool):
+        def synthetic_embed(chunks: list, *, progress: bool):
             import numpy as np
 
-            vectors = np.random.default_rng(len(texts)).standard_normal((len(texts), 384)).astype(np.float32)
-            return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+            vectors = np.random.default_rng(len(chunks)).standard_normal((len(chunks), 384)).astype(np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            return services.ChunkVectors(vectors, list(range(len(chunks))))  # one window per chunk
 
         embed = synthetic_embed if args.synthetic_vectors else original_embed
         if args.synthetic_vectors:
             print("NOTE: --synthetic-vectors: the model is not used for ingest; chunks/s below excludes embedding")
 
-        def timed_embed(texts: list[str], *, progress: bool):
+        def timed_embed(texts: list, *, progress: bool):
             nonlocal embed_seconds
             t0 = time.perf_counter()
             try:
