@@ -150,6 +150,9 @@ OCCUPATIONS = {
     "konsultan": "consultant", "fotografer": "photographer", "insinyur": "engineer", "dokter": "doctor",
     "perawat": "nurse", "pengacara": "lawyer", "akuntan": "accountant", "penulis": "writer", "wartawan": "journalist",
     "pekerja lepas": "freelancer", "programer": "software developer", "pemrogram": "software developer",
+    "desainer grafis": "graphic designer", "director": "director", "managing director": "director",
+    "direktur": "director", "direttore": "director", "direttrice": "director", "dive master": "diving instructor",
+    "istruttrice subacquea": "diving instructor", "ux designer": "UX designer", "product manager": "product manager",
 }  # fmt: skip
 OCCUPATION_PATTERN = "(?:" + "|".join(re.escape(k) for k in sorted(OCCUPATIONS, key=len, reverse=True)) + ")"
 

@@ -270,6 +270,7 @@ def extract_name(s: Sentence) -> list[FactCandidate]:
 
 
 # --------------------------------------------------------------------------------------------------------- nationality
+_NAME_WORDS = r"[^\W\d_][\w'’-]+(?:\s+[^\W\d_][\w'’-]+)?"
 _NATIONALITY_PATTERNS = [
     (re.compile(rf"\b(?:i'm|i’m|i\s+am|im)\s+(?:an?\s+)?(?:proud\s+)?(?P<v>{NAT})(?:\s+(?:citizen|national))?\b(?!\s+(?:food|restaurant|company|wife|husband|partner|girlfriend|boyfriend|friend|visa|law|rules))", I), False),
     (re.compile(rf"\b(?:i'm|i’m|i\s+am|im)\s+(?:a\s+)?citizen\s+of\s+(?:the\s+)?(?P<v>{NAT})\b", I), False),
@@ -289,6 +290,9 @@ _NATIONALITY_PATTERNS = [
     (re.compile(rf"\b(?:vengo|veniamo|arrivo)\s+(?:dall'|dalla\s+|dal\s+|dagli\s+|da\s+|dai\s+)(?P<v>{NAT})\b", I), True),
     (re.compile(rf"\bho\s+(?:il\s+|un\s+)?passaporto\s+(?P<v>{NAT})\b", I), False),
     (re.compile(rf"\bla\s+mia\s+(?:nazionalità|cittadinanza)\s+(?:è\s+)?(?P<v>{NAT})\b", I), False),
+    # a name, then the nationality: "I'm Mateo, Argentinian", "saya Maria dari Spanyol", "sono Francesca, italiana"
+    (re.compile(rf"\b(?:i'm|i’m|i\s+am|my\s+name\s+is|sono|mi\s+chiamo)\s+{_NAME_WORDS},\s+(?:an?\s+)?(?P<v>{NAT})\b", I), False),
+    (re.compile(rf"\b{ME_ID}\s+(?:nama\s+saya\s+)?{_NAME_WORDS}\s+(?:dari|asal)\s+(?:negara\s+)?(?P<v>{NAT})\b", I), True),
 ]  # fmt: skip
 
 
@@ -462,7 +466,10 @@ def extract_business(s: Sentence) -> list[FactCandidate]:
 _OCCUPATION_PATTERNS = [
     re.compile(r"\bi\s+work\s+as\s+(?:an?\s+)?(?P<rest>.+)", I),
     re.compile(rf"\b(?:i'm|i’m|i\s+am|im)\s+(?:an?\s+)?(?:{NAT}\s+)?(?:freelance\s+|self-employed\s+|professional\s+)?(?P<occ>{OCCUPATION_PATTERN})\b", I),
-    re.compile(rf"\b{ME_ID}\s+(?:bekerja|kerja)\s+sebagai\s+(?:seorang\s+)?(?P<rest>.+)", I),
+    re.compile(rf"\b{ME_ID}\s+(?:bekerja|kerja)\s+(?:sebagai|sbg|jadi)\s+(?:seorang\s+)?(?P<rest>.+)", I),
+    re.compile(rf"^(?:[^,;]*,\s*)?{ME_ID}\s+(?:seorang\s+)?(?P<occ>{OCCUPATION_PATTERN})\b", I),
+    re.compile(rf"\bsono\s+(?P<occ>{OCCUPATION_PATTERN})\b", I),
+    re.compile(rf"\b(?:i'm|i’m|i\s+am)\s+the\s+(?P<occ>{OCCUPATION_PATTERN})\b", I),
     re.compile(rf"\bpekerjaan\s+{ME_ID}\s+(?:adalah\s+|sebagai\s+)?(?P<rest>.+)", I),
     re.compile(rf"\b{ME_ID}\s+(?:adalah\s+)?seorang\s+(?P<occ>{OCCUPATION_PATTERN})\b", I),
     re.compile(r"\blavoro\s+come\s+(?P<rest>.+)", I),

@@ -202,3 +202,19 @@ def test_an_expiry_keeps_the_permit_it_is_about(text, fact_text):
     texts = {c.text for c in extract_candidates(text, today=TODAY) if c.key == "visa_expiry"}
 
     assert texts == {fact_text}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'm Lukas, German, and I live in Sanur.", {"name": "Lukas", "nationality": "German", "city": "Sanur"}),
+        ("Saya Ana Souza dari Portugal.", {"nationality": "Portuguese"}),
+        ("Sono fotografa e vivo a Ubud.", {"occupation": "photographer", "city": "Ubud"}),
+        ("Saya akuntan, kantor saya di Denpasar.", {"occupation": "accountant"}),
+        ("I'm the director of our PT.", {"occupation": "director"}),
+    ],
+)
+def test_a_nationality_after_a_name_and_an_occupation_without_article_are_found(text, expected):
+    found = slots(text)
+
+    assert {key: found.get(key) for key in expected} == expected
