@@ -18,7 +18,7 @@ from nuzantara.versioned import VersionedCache
 logger = logging.getLogger(__name__)
 
 RRF_K = 60
-PREFERRED_BOOST = 1.25
+PREFERRED_BOOST = 1.1  # the router's collections; chosen on bench/data/retrieval/tune.jsonl (1.1 > 1.25 > 1.5)
 # The bundled embedder (all-MiniLM-L6-v2) is English-only: for Indonesian and Italian queries its neighbours are
 # mostly "texts in the same language", so the lexical ranking gets more say there.
 VECTOR_WEIGHT = {"en": 1.0, "id": 0.5, "it": 0.5}
