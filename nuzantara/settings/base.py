@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files: /api/docs/ works with no internet
     "channels",
     "django_celery_beat",
     "nuzantara",
@@ -213,6 +214,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "ZANTARA: answers on Indonesian visas, companies, tax and property.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "MessageStatusEnum": "chat.models.Message.Status",
         "HandoffStatusEnum": "chat.models.HandoffRequest.Status",

@@ -140,3 +140,16 @@ def test_a_conversation_started_in_the_page_gets_its_title_and_buttons_at_once(b
     assert prompted == ["What is the E33G remote worker visa?"]  # the prompt opens with the current title
     titles = page.evaluate("fetch('/api/v1/conversations/').then((r) => r.json())")
     assert [c["title"] for c in titles["results"]] == ["E33G"]
+
+
+@pytest.mark.parametrize("browser_page", ["desktop"], indirect=True)
+def test_api_docs_render_with_no_request_leaving_the_server(browser_page, live_daphne):
+    page = browser_page
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    page.goto(f"{live_daphne}/api/docs/")
+    page.wait_for_selector(".swagger-ui .info .title", timeout=20_000)
+
+    assert "NUZANTARA API" in page.inner_text(".swagger-ui .info .title")
+    assert requested and all(url.startswith(live_daphne) for url in requested)
