@@ -52,7 +52,10 @@ class ConversationListCreate(generics.ListCreateAPIView):
     serializer_class = ConversationOutput
 
     def get_queryset(self):  # noqa: ANN201
-        return selectors.conversation_list(user=self.request.user)
+        params = self.request.query_params
+        return selectors.conversation_list(
+            user=self.request.user, search=params.get("search", ""), archived=params.get("archived") in ("1", "true")
+        )
 
     def perform_create(self, serializer: ConversationOutput) -> None:
         serializer.instance = services.conversation_create(

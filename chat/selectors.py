@@ -1,11 +1,17 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import Conversation, Message
 
 
-def conversation_list(*, user) -> QuerySet[Conversation]:
-    return Conversation.objects.filter(user=user, archived=False)
+def conversation_list(*, user, search: str = "", archived: bool = False) -> QuerySet[Conversation]:
+    """The user's conversations, newest first; `search` matches the title or any message's text (archived ones too)."""
+    conversations = Conversation.objects.filter(user=user)
+    search = " ".join(search.split())[:200]
+    if search:
+        matching = Message.objects.filter(conversation__user=user, content__icontains=search).values("conversation_id")
+        return conversations.filter(Q(title__icontains=search) | Q(pk__in=matching))
+    return conversations.filter(archived=archived)
 
 
 def conversation_get_for_user(*, user, pk: int) -> Conversation:

@@ -311,3 +311,34 @@ class TestIsolation:
         assert response.status_code == 200
         answer.refresh_from_db()
         assert (answer.feedback, answer.feedback_comment) == (-1, "outdated fee")
+
+
+@pytest.mark.django_db
+class TestConversationSearch:
+    def test_search_matches_titles_and_message_text_of_ones_own_conversations_only(
+        self, client, user, django_user_model
+    ):
+        mine = Conversation.objects.create(user=user, title="Villa lease")
+        Message.objects.create(conversation=mine, role="user", content="How long can a leasehold run in Bali?")
+        titled = Conversation.objects.create(user=user, title="Leasehold questions")
+        Conversation.objects.create(user=user, title="KITAS")
+        theirs = Conversation.objects.create(user=django_user_model.objects.create(username="eve"), title="Leasehold")
+        Message.objects.create(conversation=theirs, role="user", content="leasehold")
+        client.force_login(user)
+
+        found = client.get("/api/v1/conversations/", {"search": "LEASEHOLD"}).json()["results"]
+
+        assert {c["id"] for c in found} == {mine.pk, titled.pk}
+
+    def test_archived_conversations_are_listed_apart_and_found_by_search(self, client, user):
+        archived = Conversation.objects.create(user=user, title="Old NPWP question", archived=True)
+        active = Conversation.objects.create(user=user, title="New")
+        client.force_login(user)
+
+        listed = client.get("/api/v1/conversations/").json()["results"]
+        only_archived = client.get("/api/v1/conversations/", {"archived": "1"}).json()["results"]
+        found = client.get("/api/v1/conversations/", {"search": "npwp"}).json()["results"]
+
+        assert [c["id"] for c in listed] == [active.pk]
+        assert [c["id"] for c in only_archived] == [archived.pk]
+        assert [c["id"] for c in found] == [archived.pk]
