@@ -75,6 +75,9 @@ def fact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def fact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     fact = memory_fact_get_for_user(user=request.user, pk=pk, include_history=True)
+    if request.POST.get("confirm") != "yes":  # one click must not erase for good: the page asks first
+        messages.error(request, _("Nothing was deleted: confirm with “Delete for good”."))
+        return redirect("memory:facts")
     memory_fact_delete(fact=fact, how=MemoryDeletion.How.PAGE_ONE)
     messages.success(request, _("Deleted. It is erased from ZANTARA's memory."))
     return redirect("memory:facts")

@@ -27,7 +27,7 @@ def test_facts_from_one_conversation_reach_the_prompt_of_a_later_one_until_delet
     page = client.get("/memory/").content.decode()
     assert "KITAS expires on 2026-03-14" in page
     fact_id = next(f.pk for f in memory_recall(user=user, query="", budget_tokens=400) if "2026-03-14" in f.text)
-    client.post(f"/memory/facts/{fact_id}/delete/")
+    client.post(f"/memory/facts/{fact_id}/delete/", {"confirm": "yes"})
 
     block = memory_prompt_block(facts=memory_recall(user=user, query="Can I extend my KITAS?", budget_tokens=400))
     assert "2026-03-14" not in block

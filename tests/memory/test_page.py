@@ -74,11 +74,20 @@ def test_adding_a_fact_from_the_page(browser, user):
 def test_deleting_a_fact_erases_it_and_audits(browser, user):
     fact = MemoryFactFactory(user=user, text="Lives in Sanur")
 
-    response = browser.post(f"/memory/facts/{fact.pk}/delete/")
+    response = browser.post(f"/memory/facts/{fact.pk}/delete/", {"confirm": "yes"})
 
     assert response.status_code == 302
     assert not MemoryFact.objects.filter(pk=fact.pk).exists()
     assert MemoryDeletion.objects.get().how == "page_one"
+
+
+def test_deleting_without_the_confirmation_erases_nothing(browser, user):
+    fact = MemoryFactFactory(user=user, text="Lives in Sanur")
+
+    response = browser.post(f"/memory/facts/{fact.pk}/delete/", follow=True)
+
+    assert MemoryFact.objects.filter(pk=fact.pk).exists()
+    assert "Nothing was deleted" in response.content.decode()
 
 
 def test_forget_everything_first_asks_for_confirmation(browser, user):
