@@ -8,29 +8,19 @@ and the keyword index compare. `concepts.txt` then names the domain concepts (KI
 in any of the three languages, so guards can ask "does this answer cover what the question is about?".
 """
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from knowledge.search.tokens import WORD_RE, fold
+
 HERE = Path(__file__).resolve().parent
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 DROP = "-"  # a dictionary entry that means "drop this word" (particles such as "dong", "sih")
-
-
-@lru_cache(maxsize=65536)
-def fold(word: str) -> str:
-    """Casefold and strip accents: "Perché" and "perche" are the same word."""
-    word = word.casefold()
-    if word.isascii():
-        return word
-    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
 
 
 def words(text: str) -> list[str]:
     """Folded words (digits kept: "E33G", "2026", "55193" are words too)."""
-    return [fold(w) for w in _WORD.findall(text or "")]
+    return [fold(w) for w in WORD_RE.findall(text or "")]
 
 
 @lru_cache(maxsize=4)
