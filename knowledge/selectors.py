@@ -82,9 +82,12 @@ def knowledge_search(
     # The embedder reads English: an Indonesian or Italian question is embedded by its gloss (search/embedding.py).
     language_of_query = query_language(query)
     query = spelling_corrected(query, language_of_query, snapshot.lexical)
-    vector = get_embedder().encode_one(english(query, language_of_query))
+    query_english = english(query, language_of_query)
+    vector = get_embedder().encode_one(query_english)
     ranked = hybrid_rank(
         query=query,
+        query_english=query_english,
+        query_language_code=language_of_query,
         vector=vector,
         snapshot=snapshot,
         slugs=slugs,

@@ -50,9 +50,12 @@ def searchable_text(*, title: str, heading_path: str, text: str) -> str:
     return "\n".join(part for part in (title, heading_path, text) if part)
 
 
-def lexical_text(text: str, language: str) -> str:
-    """An Indonesian or Italian text with its English gloss after it: English questions find it by either."""
-    return f"{text}\n{english(text, language)}" if language in ("id", "it") else text
+def lexical_text(text: str, language: str, gloss: str | None = None) -> str:
+    """An Indonesian or Italian text with its English gloss after it (`gloss` when already made): English questions
+    find it by either."""
+    if language not in ("id", "it"):
+        return text
+    return f"{text}\n{gloss if gloss is not None else english(text, language)}"
 
 
 def query_language(query: str) -> str:
@@ -105,6 +108,8 @@ def forget_snapshot() -> None:
 def hybrid_rank(
     *,
     query: str,
+    query_english: str,
+    query_language_code: str,
     vector,
     snapshot: CorpusSnapshot,
     slugs: Sequence[str],
@@ -113,7 +118,9 @@ def hybrid_rank(
     prefer: Sequence[str] = (),
 ) -> list[Ranked]:
     """Fuse the vector and lexical rankings of the allowed chunks; best first. Chunks of `prefer` collections (the
-    router's guess) get PREFERRED_BOOST: a guess that ranks, not a filter that hides the rest."""
+    router's guess) get PREFERRED_BOOST: a guess that ranks, not a filter that hides the rest. `query_english` is the
+    query's English gloss (the query itself when English) and `query_language_code` its language, both computed once
+    by the caller, who embedded the gloss."""
     # Chroma is asked without a metadata filter (filtered queries are ~10x slower) and we drop other languages here,
     # so ask for more when a language filter will throw some away.
     vector_matches = index.query(slugs=slugs, vector=vector, n_results=depth * 3 if language else depth)
@@ -123,10 +130,10 @@ def hybrid_rank(
     vector_matches = vector_matches[:depth]
     all_slugs = len(slugs) == len(snapshot.boosts)
     mask = snapshot.lexical.mask(collections=None if all_slugs else slugs, language=language)
-    language_of_query = query_language(query)
-    lexical_matches = snapshot.lexical.search(lexical_text(query, language_of_query), n_results=depth, mask=mask)
+    lexical_query = lexical_text(query, query_language_code, gloss=query_english)
+    lexical_matches = snapshot.lexical.search(lexical_query, n_results=depth, mask=mask)
 
-    vector_weight = VECTOR_WEIGHT.get(language_of_query, 1.0)
+    vector_weight = VECTOR_WEIGHT.get(query_language_code, 1.0)
     fused: dict[int, list] = {}  # chunk_id -> [collection, rrf, vector score, lexical score]
     for rank, match in enumerate(vector_matches, start=1):
         entry = fused.setdefault(match.chunk_id, [match.collection, 0.0, None, None])
