@@ -158,11 +158,9 @@ def _decide(query: str, *, threshold: float, k: int = CANDIDATES, explain: bool 
     if exact is not None and exact in servable:
         hit = exact
     elif servable:  # of the answers no guard refuses, the closest, with a little weight on naming the same subjects
-        ranked = sorted(servable, key=lambda c: -_rank(c, analysis, snapshot))
-        if (
-            len(ranked) > 1
-            and _rank(ranked[0], analysis, snapshot) - _rank(ranked[1], analysis, snapshot) < AMBIGUITY_MARGIN
-        ):
+        scores = {id(c): _rank(c, analysis, snapshot) for c in servable}
+        ranked = sorted(servable, key=lambda c: -scores[id(c)])
+        if len(ranked) > 1 and scores[id(ranked[0])] - scores[id(ranked[1])] < AMBIGUITY_MARGIN:
             first_refusal = Refusal(
                 AMBIGUOUS, f"two answers fit almost equally: #{ranked[0].answer.id}, #{ranked[1].answer.id}"
             )
