@@ -302,8 +302,9 @@ async def answer_events(
     )
     if failure:
         yield failure
-    if [chunk.citation() for chunk in turn.chunks] != announced:  # the offline answer cites only what it quotes
-        yield events.sources([chunk.citation() for chunk in turn.chunks])
+    cited = [chunk.citation() for chunk in turn.chunks]
+    if cited != announced:  # the offline answer cites only what it quotes
+        yield events.sources(cited)
     yield events.done(message_id=message_id, source=source, status=status, timings=timings)
     if status == Message.Status.COMPLETE:
         # After `done`: with eager Celery (no Redis) the extraction runs here, still after the user has the answer.
