@@ -37,8 +37,17 @@ SECTIONS = ("retrieval", "golden", "offline", "memory")
 
 
 def load(name: str, part: str) -> list[dict]:
-    path = DATA / name / f"{part}.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """One set's rows; the tuning part includes `tune_extra.jsonl` where a later writer added one."""
+    paths = [DATA / name / f"{part}.jsonl"]
+    if part == "tune":
+        paths.append(DATA / name / "tune_extra.jsonl")
+    return [
+        json.loads(line)
+        for path in paths
+        if path.exists()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 def table(title: str, columns: list[str], rows: list[list[object]]) -> None:
@@ -121,6 +130,7 @@ GOLDEN_CLASSES = ("key_term", "other_subject", "other_place", "opposite_action",
 
 
 def run_golden(parts: list[str], misses: bool) -> None:
+    from chat.pipeline import steps
     from knowledge.golden.models import GoldenAnswer
     from knowledge.golden.selectors import golden_answer_lookup
 
@@ -133,6 +143,14 @@ def run_golden(parts: list[str], misses: bool) -> None:
             row["served"] = keys.get(result.golden_answer_id) if result.hit else None
             row["wrong"] = row["served"] is not None and (row["expect"] == "miss" or row["served"] != row["key"])
             row["right"] = row["expect"] == "hit" and row["served"] == row["key"]
+            row["offered"] = set()  # on a miss: the curated answers the pipeline cites as sources (retrieval agrees)
+            if result.near:
+                decision, _ = steps.route(row["query"])
+                chunks, _ = steps.retrieve(row["query"], decision.collections)
+                cited = steps.curated_sources(result.near, chunks)
+                row["offered"] = {keys.get(c.golden_answer_id) for c in cited if c.golden_answer_id}
+            row["offered_right"] = row["expect"] == "hit" and not row["right"] and row["key"] in row["offered"]
+            row["offered_wrong"] = bool(row["offered"] - ({row["key"]} if row["expect"] == "hit" else set()))
             if misses and part == "tune" and (row["wrong"] or (row["expect"] == "hit" and not row["right"])):
                 verdict = "WRONG" if row["wrong"] else "MISSED"
                 print(
@@ -146,7 +164,8 @@ def run_golden(parts: list[str], misses: bool) -> None:
             n = [r for r in near if pick(r)]
             summary.append(
                 [part, lang, f"{sum(r['right'] for r in p)}/{len(p)}", sum(r["right"] for r in p) / max(len(p), 1),
-                 f"{sum(r['wrong'] for r in n)}/{len(n)}", f"{sum(r['wrong'] for r in p)}/{len(p)}"]
+                 f"{sum(r['wrong'] for r in n)}/{len(n)}", f"{sum(r['wrong'] for r in p)}/{len(p)}",
+                 f"{sum(r['offered_right'] for r in p)}/{len(p)}", f"{sum(r['offered_wrong'] for r in n)}/{len(n)}"]
             )  # fmt: skip
         for cls in GOLDEN_CLASSES:
             n = [r for r in near if r["class"] == cls]
@@ -162,6 +181,8 @@ def run_golden(parts: list[str], misses: bool) -> None:
             "rate",
             "near-misses served (wrong)",
             "paraphrases served another answer",
+            "paraphrases not served, cited as a source",
+            "near-misses: a curated answer cited as a source",
         ],
         summary,
     )
@@ -183,13 +204,15 @@ def run_offline(parts: list[str], misses: bool) -> None:
     for part in parts:
         rows = load("offline_answers", part)
         for row in rows:
+            golden, _ = steps.golden_lookup(row["query"])  # as the pipeline: close curated answers may join
             decision, _ = steps.route(row["query"])
             chunks, _ = steps.retrieve(row["query"], decision.collections)
+            chunks = steps.curated_sources(golden.near, chunks)
             answer = offline_answer(chunks=chunks, language=row["language"], question=row["query"])
             lead = " ".join(sentences(answer.text)[:2])
             row["found"] = _plain(row["answer_sentence"]).rstrip(".") in _plain(lead)
             row["terms"] = all(term.casefold() in lead.casefold() for term in row["answer_terms"])
-            row["cited"] = len(answer.chunks) == len({c.document_id for c in answer.chunks})
+            row["cited"] = len(answer.chunks) == len({c.key for c in answer.chunks})
             if misses and part == "tune" and not row["found"]:
                 print(
                     f"  MISS [{row['language']}] {row['query']}\n     want: {row['answer_sentence'][:110]}\n     got:  {lead[:220]}"

@@ -51,6 +51,8 @@ def source_page(request: HttpRequest, pk: int, message_id: int, n: int) -> HttpR
     citation = next((s for s in message.sources or [] if s.get("n") == n), None)
     if citation is None:
         raise Http404("No such source.")
+    if citation.get("golden_answer_id"):
+        return _curated_source_page(request, message, citation)
     from knowledge.models import Chunk, Document
 
     document = Document.objects.filter(pk=citation["document_id"]).select_related("collection").first()
@@ -59,4 +61,21 @@ def source_page(request: HttpRequest, pk: int, message_id: int, n: int) -> HttpR
         request,
         "chat/source.html",
         {"citation": citation, "chunk": chunk, "document": document, "message": message},
+    )
+
+
+def _curated_source_page(request: HttpRequest, message: Message, citation: dict) -> HttpResponse:
+    """A curated answer cited as a source: the firm's answer as it stands now, and the documents it rests on."""
+    from knowledge.golden.models import GoldenAnswer
+
+    golden = (
+        GoldenAnswer.objects.filter(pk=citation["golden_answer_id"], status=GoldenAnswer.Status.APPROVED)
+        .prefetch_related("source_documents")
+        .first()
+    )
+    html = render_answer(golden.answer) if golden else ""
+    return render(
+        request,
+        "chat/curated_source.html",
+        {"citation": citation, "golden": golden, "html": html, "message": message},
     )

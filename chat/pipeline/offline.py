@@ -45,6 +45,7 @@ _MARKUP = re.compile(r"[*_`]+|\[(\d+)\]")
 _NOTICE = re.compile(r"sample content|contenuto di esempio|konten contoh", re.IGNORECASE)
 _CODE = re.compile(r"\b(?=\w*\d)(?=\w*[A-Za-z])\w{2,8}\b")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
+_LIST_ITEM = re.compile(r"^(?:[-*+>]|\d+[.)])\s+")
 QUOTED_SENTENCES = 3
 SALIENT_WEIGHT = 1.0  # a sentence must share at least one word this specific with the question...
 MIN_SENTENCE_COSINE = 0.55  # ...or be this close to it in meaning
@@ -59,13 +60,22 @@ def _texts(language: str) -> dict[str, str]:
 def sentences(text: str) -> list[str]:
     """A chunk's sentences: prose split at sentence ends, list items and table rows as one sentence each."""
     out: list[str] = []
+    paragraph: list[str] = []  # prose wrapped over several lines is one paragraph: never cut a sentence at a line end
+
+    def flush() -> None:
+        line = _MARKUP.sub("", " ".join(paragraph)).strip()
+        out.extend(part.strip() for part in _SENTENCE.split(line) if len(part.strip()) > 2)
+        paragraph.clear()
+
     table_header = True
     for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
+            flush()
             table_header = True
             continue
         if line.startswith("|"):
+            flush()
             if _TABLE_RULE.match(line):
                 continue
             cells = [cell.strip() for cell in line.strip("|").split("|")]
@@ -74,9 +84,12 @@ def sentences(text: str) -> list[str]:
             table_header = False
             continue
         table_header = True
-        line = re.sub(r"^([-*+>]|\d+[.)])\s+", "", line)
-        line = _MARKUP.sub("", line).strip()
-        out.extend(part.strip() for part in _SENTENCE.split(line) if len(part.strip()) > 2)
+        item = _LIST_ITEM.match(line)
+        if item:  # a list item starts its own sentence(s)
+            flush()
+            line = line[item.end() :]
+        paragraph.append(line)
+    flush()
     return [sentence for sentence in out if not _NOTICE.search(sentence)]
 
 
@@ -187,20 +200,20 @@ def offline_answer(
             break
     if not picked:
         return OfflineAnswer(texts["none"], [])
-    # Number the quoted sources in the order they are first quoted (one number per document).
-    numbers: dict[int, int] = {}
+    # Number the quoted sources in the order they are first quoted (one number per document or curated answer).
+    numbers: dict[tuple[str, int], int] = {}
     quoted: list[SourceChunk] = []
     for candidate in picked:
         chunk = chunks[candidate.chunk_rank]
-        if chunk.document_id not in numbers:
-            numbers[chunk.document_id] = len(numbers) + 1
-            quoted.append(replace(chunk, n=numbers[chunk.document_id]))
+        if chunk.key not in numbers:
+            numbers[chunk.key] = len(numbers) + 1
+            quoted.append(replace(chunk, n=numbers[chunk.key]))
     parts = []
     for candidate in picked:
         chunk = chunks[candidate.chunk_rank]
         stale = f" {texts['stale']}" if chunk.stale else ""
         sentence = candidate.sentence if candidate.sentence[-1:] in ".!?" else candidate.sentence + "."
-        parts.append(f"{sentence} [{numbers[chunk.document_id]}]{stale}")
+        parts.append(f"{sentence} [{numbers[chunk.key]}]{stale}")
     return OfflineAnswer("\n\n".join([" ".join(parts), f"_{texts['note']}_"]), quoted)
 
 

@@ -38,9 +38,15 @@ class SourceChunk:
     last_reviewed: str = ""
     stale: bool = False
     language: str = ""  # the document's
+    golden_answer_id: int | None = None  # a curated answer cited as a source (no document, no chunk)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """What one citation number stands for: a document, or a curated answer."""
+        return ("golden", self.golden_answer_id) if self.golden_answer_id else ("document", self.document_id)
 
     def citation(self) -> dict:
-        return {
+        cited = {
             "n": self.n,
             "document_id": self.document_id,
             "title": self.title,
@@ -48,6 +54,9 @@ class SourceChunk:
             "chunk_id": self.chunk_id,
             "score": round(self.score, 4),
         }
+        if self.golden_answer_id:
+            cited |= {"document_id": None, "chunk_id": None, "golden_answer_id": self.golden_answer_id}
+        return cited
 
 
 def _data(text: str, tag: str) -> str:
@@ -62,7 +71,10 @@ def sources_block(chunks: list[SourceChunk]) -> str:
     for chunk in chunks:
         reviewed = f", last reviewed {chunk.last_reviewed}" if chunk.last_reviewed else ""
         stale = " [STALE]" if chunk.stale else ""
-        parts.append(f"[{chunk.n}] {chunk.title} — {chunk.source}{reviewed}{stale}\n{_data(chunk.text, 'sources')}")
+        kind = "Curated answer of the firm: " if chunk.golden_answer_id else ""
+        parts.append(
+            f"[{chunk.n}] {kind}{chunk.title} — {chunk.source}{reviewed}{stale}\n{_data(chunk.text, 'sources')}"
+        )
     return "<sources>\n" + "\n\n".join(parts) + "\n</sources>"
 
 

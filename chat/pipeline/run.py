@@ -84,8 +84,9 @@ def prepare_turn(*, user, conversation_id: int | None, text: object, started: fl
 def _plan_answer(turn: Turn, *, user, text: str) -> None:
     conversation, user_message, language = turn.conversation, turn.user_message, turn.language
     golden, turn.timings["golden_ms"] = steps.golden_lookup(text)
-    if golden is not None:
-        turn.final_text, turn.final_source, turn.chunks = golden.answer, Message.Source.GOLDEN, golden.sources
+    if golden.hit is not None:
+        hit = golden.hit
+        turn.final_text, turn.final_source, turn.chunks = hit.answer, Message.Source.GOLDEN, hit.sources
         turn.tool = "golden"
         return
 
@@ -103,7 +104,8 @@ def _plan_answer(turn: Turn, *, user, text: str) -> None:
 
     turn.smalltalk = decision.handler == "smalltalk"
     if not turn.smalltalk:
-        turn.chunks, turn.timings["retrieve_ms"] = steps.retrieve(text, decision.collections)
+        chunks, turn.timings["retrieve_ms"] = steps.retrieve(text, decision.collections)
+        turn.chunks = steps.curated_sources(golden.near, chunks)
     recalled, turn.timings["memory_ms"] = steps.recall_memory(user, text, settings.MEMORY_RECALL_TOKENS)
     memory_block, turn.personal = recalled.block, recalled.answering
 

@@ -6,7 +6,7 @@ Each returns plain data and its time in ms. The pipeline never reaches into anot
 import logging
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .prompt import SourceChunk
 
@@ -27,13 +27,19 @@ class GoldenHit:
     sources: list[SourceChunk] = field(default_factory=list)
 
 
-def golden_lookup(query: str) -> tuple[GoldenHit | None, float]:
+@dataclass(frozen=True)
+class Golden:
+    hit: GoldenHit | None
+    near: tuple = ()  # knowledge.golden.selectors.NearAnswer: on a miss, close answers no guard refused
+
+
+def golden_lookup(query: str) -> tuple[Golden, float]:
     started = time.perf_counter()
     from knowledge.golden.selectors import golden_answer_lookup
 
     result = golden_answer_lookup(query=query)
     if not result.hit:
-        return None, _ms(started)
+        return Golden(None, result.near), _ms(started)
     cited = [
         SourceChunk(
             n=i,
@@ -49,7 +55,35 @@ def golden_lookup(query: str) -> tuple[GoldenHit | None, float]:
     hit = GoldenHit(
         golden_answer_id=result.golden_answer_id, answer=result.answer, similarity=result.similarity, sources=cited
     )
-    return hit, _ms(started)
+    return Golden(hit), _ms(started)
+
+
+CURATED_SOURCES = 2
+CURATED_SOURCE = "Bali Zero curated answer"
+
+
+def curated_sources(near: tuple, chunks: list[SourceChunk]) -> list[SourceChunk]:
+    """The retrieved chunks, after the close curated answers that retrieval agrees with (one of the answer's source
+    documents was retrieved), renumbered from 1. A curated answer a guard refused never gets here (it is not near)."""
+    retrieved = {chunk.document_id for chunk in chunks}
+    agreed = [answer for answer in near if answer.document_ids & retrieved][:CURATED_SOURCES]
+    if not agreed:
+        return chunks
+    curated = [
+        SourceChunk(
+            n=0,
+            chunk_id=0,
+            document_id=0,
+            title=answer.question,
+            source=CURATED_SOURCE,
+            text=answer.answer,
+            score=answer.similarity,
+            collection="golden",
+            golden_answer_id=answer.golden_answer_id,
+        )
+        for answer in agreed
+    ]
+    return [replace(chunk, n=i) for i, chunk in enumerate([*curated, *chunks], start=1)]
 
 
 @dataclass(frozen=True)

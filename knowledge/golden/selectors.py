@@ -45,6 +45,23 @@ def min_coverage() -> float:
     return float(settings.GOLDEN_MIN_COVERAGE)
 
 
+def source_threshold() -> float:
+    """Below the serving threshold but at least this close, an answer no guard refuses may join the sources."""
+    return min(float(settings.GOLDEN_SOURCE_THRESHOLD), golden_threshold())
+
+
+@dataclass(frozen=True)
+class NearAnswer:
+    """A curated answer close to the question, refused by no guard, but not served: a candidate source for the answer
+    (the pipeline cites it only when retrieval agrees, i.e. one of its source documents is among the retrieved)."""
+
+    golden_answer_id: int
+    question: str
+    answer: str
+    similarity: float
+    document_ids: frozenset[int]
+
+
 @dataclass(frozen=True)
 class GoldenLookupResult:
     hit: bool
@@ -54,6 +71,7 @@ class GoldenLookupResult:
     answer: str  # empty on a miss
     latency_ms: float
     sources: list[dict]  # [{"document_id", "title", "source", "chunk_id"}] of the served answer; empty on a miss
+    near: tuple[NearAnswer, ...] = ()  # on a miss: close answers no guard refused, closest first
 
     def as_json(self) -> dict:
         """The documented shape of the API and `golden_lookup --json`."""
@@ -91,6 +109,7 @@ class _Decision:
     nearest: Candidate | None
     refusal: Refusal | None
     reports: list[CandidateReport]
+    near: tuple[Candidate, ...] = ()
 
 
 def _check(
@@ -129,7 +148,9 @@ def _rank(candidate: Candidate, analysis: Analysis, snapshot: Snapshot) -> float
     return candidate.similarity + KEY_AGREEMENT_WEIGHT * agreement
 
 
-def _decide(query: str, *, threshold: float, k: int = CANDIDATES, explain: bool = False) -> _Decision:
+def _decide(
+    query: str, *, threshold: float, near_threshold: float | None = None, k: int = CANDIDATES, explain: bool = False
+) -> _Decision:
     snapshot = current_snapshot()
     today = timezone.localdate()
     exact = snapshot.exact_match(normalize_question(query))
@@ -144,6 +165,7 @@ def _decide(query: str, *, threshold: float, k: int = CANDIDATES, explain: bool 
     if exact is not None:  # explain mode: show the exact match first, like the lookup decides
         candidates = [exact, *[c for c in candidates if c.answer.id != exact.answer.id]][:k]
     features = QueryFeatures.of(query)
+    checked_from = threshold if near_threshold is None else min(near_threshold, threshold)
     hit: Candidate | None = None
     first_refusal: Refusal | None = None
     reports: list[CandidateReport] = []
@@ -152,7 +174,8 @@ def _decide(query: str, *, threshold: float, k: int = CANDIDATES, explain: bool 
         is_exact = candidate is exact
         above = is_exact or candidate.similarity >= threshold
         expired = not candidate.answer.servable(today)
-        refused, coverage = (None, 1.0) if is_exact or not above else _check(candidate, features, analysis, snapshot)
+        close = is_exact or candidate.similarity >= checked_from
+        refused, coverage = (None, 1.0) if is_exact or not close else _check(candidate, features, analysis, snapshot)
         checked.append((candidate, is_exact, above, expired, refused, coverage))
     servable = [c for c, is_exact, above, expired, refused, _ in checked if above and not expired and refused is None]
     if exact is not None and exact in servable:
@@ -188,7 +211,14 @@ def _decide(query: str, *, threshold: float, k: int = CANDIDATES, explain: bool 
             )
     method = "exact" if hit is not None and hit is exact else ("semantic" if hit is not None else "")
     nearest = hit or (candidates[0] if candidates else None)
-    return _Decision(method, hit, nearest, None if hit else first_refusal, reports)
+    near = ()
+    if hit is None and near_threshold is not None:
+        near = tuple(
+            c
+            for c, _is_exact, _above, expired, refused, _ in checked
+            if not expired and refused is None and c.similarity >= checked_from
+        )
+    return _Decision(method, hit, nearest, None if hit else first_refusal, reports, near)
 
 
 def golden_answer_lookup(*, query: str, log: bool = True) -> GoldenLookupResult:
@@ -200,7 +230,7 @@ def golden_answer_lookup(*, query: str, log: bool = True) -> GoldenLookupResult:
     if not text or len(text) > MAX_QUERY_CHARS:
         decision = _Decision("", None, None, None, [])
     else:
-        decision = _decide(text, threshold=threshold)
+        decision = _decide(text, threshold=threshold, near_threshold=source_threshold())
     latency_ms = (time.perf_counter() - started) * 1000
     hit = decision.hit
     nearest = decision.nearest
@@ -212,6 +242,16 @@ def golden_answer_lookup(*, query: str, log: bool = True) -> GoldenLookupResult:
         answer=hit.answer.answer if hit else "",
         latency_ms=latency_ms,
         sources=hit.answer.source_dicts() if hit else [],
+        near=tuple(
+            NearAnswer(
+                golden_answer_id=c.answer.id,
+                question=c.answer.question,
+                answer=c.answer.answer,
+                similarity=c.similarity,
+                document_ids=frozenset(doc_id for doc_id, *_ in c.answer.sources),
+            )
+            for c in decision.near
+        ),
     )
     if log and text and len(text) <= MAX_QUERY_CHARS:
         from .services import golden_lookup_record

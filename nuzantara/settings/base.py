@@ -248,6 +248,9 @@ ROUTER_TORCH_THREADS = env_int("ROUTER_TORCH_THREADS", 1, minimum=1)
 GOLDEN_THRESHOLD = env_float("GOLDEN_THRESHOLD", 0.60, minimum=0.0, maximum=1.0)
 # The share of a question's content words (IDF-weighted) a golden answer's phrasings and text must cover.
 GOLDEN_MIN_COVERAGE = env_float("GOLDEN_MIN_COVERAGE", 0.80, minimum=0.0, maximum=1.0)
+# Not served but this close, refused by no guard, and backed by a retrieved source document: a curated answer joins
+# the sources of the answer, first, cited as "curated answer".
+GOLDEN_SOURCE_THRESHOLD = env_float("GOLDEN_SOURCE_THRESHOLD", 0.45, minimum=0.0, maximum=1.0)
 # Answers that need no model (golden, offline, handoff) stream at reading speed on screen, so Stop can reach them.
 CHAT_TEXT_WORD_SECONDS = env_float("CHAT_TEXT_WORD_SECONDS", 0.012, minimum=0)
 CHAT_TEXT_STREAM_SECONDS = env_float("CHAT_TEXT_STREAM_SECONDS", 1.0, minimum=0)

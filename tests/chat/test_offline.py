@@ -89,3 +89,33 @@ def test_nothing_relevant_says_so_instead_of_quoting_noise():
     )
 
     assert answer.chunks == [] and "found nothing" in answer.text
+
+
+def test_prose_wrapped_over_lines_is_quoted_as_whole_sentences():
+    wrapped = (
+        "# Extending an investor KITAS\nApply for the extension of an E28A investor KITAS at least 30 days before it\n"
+        "expires, through the immigration office that issued it. The sponsor is your PT PMA.\n"
+        "- Passport valid for\n  12 months\n- Sponsor letter"
+    )
+
+    assert sentences(wrapped) == [
+        "Apply for the extension of an E28A investor KITAS at least 30 days before it expires, through the "
+        "immigration office that issued it.",
+        "The sponsor is your PT PMA.",
+        "Passport valid for 12 months",
+        "Sponsor letter",
+    ]
+
+
+def test_sentences_of_a_curated_answer_and_a_document_are_numbered_apart():
+    curated = SourceChunk(
+        n=1, chunk_id=0, document_id=0, title="Overstay fine?", source="Bali Zero curated answer", score=0.8,
+        text="The overstay fine is IDR 1,000,000 per person per day.", golden_answer_id=7,
+    )  # fmt: skip
+    chunks = [curated, chunk(2, 10, "Overstay", OVERSTAY)]
+
+    answer = offline_answer(chunks=chunks, language="en", question="How much is the overstay fine per day?")
+
+    assert {c.key for c in answer.chunks} <= {("golden", 7), ("document", 10)}
+    assert [c.n for c in answer.chunks] == list(range(1, len(answer.chunks) + 1))
+    assert ("golden", 7) in {c.key for c in answer.chunks}

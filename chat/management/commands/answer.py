@@ -68,16 +68,20 @@ class Command(BaseCommand):
         from knowledge.models import Document
 
         collections = dict(
-            Document.objects.filter(pk__in=[s["document_id"] for s in message.sources or []]).values_list(
-                "pk", "collection__slug"
-            )
+            Document.objects.filter(
+                pk__in=[s["document_id"] for s in message.sources or [] if s["document_id"]]
+            ).values_list("pk", "collection__slug")
         )
         row = {
             "answer": message.content,
             "source": message.source,
             "tool": message.tool,
             "sources": [
-                {"title": s["title"], "collection": collections.get(s["document_id"])} for s in message.sources or []
+                {
+                    "title": s["title"],
+                    "collection": "golden" if s.get("golden_answer_id") else collections.get(s["document_id"]),
+                }
+                for s in message.sources or []
             ],
             "language": message.conversation.language,
         }

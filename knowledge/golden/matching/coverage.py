@@ -85,6 +85,7 @@ class AnswerTerms:
     """One golden answer's concepts: per phrasing (question and variants), and the vocabulary of its text."""
 
     phrasing_keys: tuple[frozenset[str], ...]
+    phrasing_weights: tuple[tuple[tuple[str, float], ...], ...]  # per phrasing: its content words and their weights
     phrasing_vocabulary: frozenset[str]  # every word of its question and variants
     keys: frozenset[str]  # key concepts its phrasings or its text mention
     actions: frozenset[str]  # actions its phrasings mention
@@ -94,6 +95,7 @@ class AnswerTerms:
     def of(cls, phrasings: list[Analysis], answer_text: Analysis) -> "AnswerTerms":
         return cls(
             phrasing_keys=tuple(p.keys for p in phrasings),
+            phrasing_weights=tuple(p.weights for p in phrasings),
             phrasing_vocabulary=frozenset().union(*(p.all_words for p in phrasings)),
             keys=frozenset().union(answer_text.keys, *(p.keys for p in phrasings)),
             actions=frozenset().union(*(p.actions for p in phrasings)),
@@ -163,7 +165,19 @@ class CoverageModel:
             main = answer.phrasing_keys[0] if answer.phrasing_keys else frozenset()
             # About the answer's subject: a key concept of its main question (a disjunction such as "a CV or a PT
             # Perorangan" counts each), or all those of one variant ("convert a KITAS to a KITAP" needs both).
-            if keyed and not (main & query.keys) and not any(keys <= query.keys for keys in keyed):
+            if not query.weights:
+                # A bare subject ("What is a KITAS?", "Apa itu KITAP?") asks about that subject itself: one phrasing
+                # must be about nothing but the question's subjects, not "How much do you charge for a KITAS?" or
+                # "Can I get a KITAS as a shareholder of my company?" (the investor KITAS).
+                implied = query.keys | {c.parent for k in query.keys if (c := concept(k)) and c.parent}
+                if not any(
+                    keys & query.keys and keys <= implied and _covered(answer.phrasing_weights[i], query.all_words)
+                    for i, keys in enumerate(answer.phrasing_keys)
+                ):
+                    return Verdict(
+                        KEY, f"the question asks about {_listed(query.keys)} itself; the answer about more", coverage
+                    )
+            elif keyed and not (main & query.keys) and not any(keys <= query.keys for keys in keyed):
                 needed = min(keyed, key=len) - query.keys
                 return Verdict(KEY, f"the answer is about {_listed(needed)}, which the question does not ask", coverage)
         elif cosine < NO_KEY_COSINE or self.coverage(query, answer.phrasing_vocabulary) < min_coverage:
@@ -182,6 +196,16 @@ class CoverageModel:
         if coverage < min_coverage:
             return Verdict(COVERAGE, f"only {coverage:.0%} of the question's words are covered by the answer", coverage)
         return Verdict(None, "", coverage)
+
+
+# A phrasing asks what a bare-subject question asks only if the question has this weighted share of its content words.
+VARIANT_SUBJECT_COVERAGE = 0.5
+
+
+def _covered(weights: tuple[tuple[str, float], ...], vocabulary: frozenset[str]) -> bool:
+    total = sum(weight for _, weight in weights)
+    found = sum(weight for word, weight in weights if word in vocabulary)
+    return not total or found / total >= VARIANT_SUBJECT_COVERAGE
 
 
 def _listed(values: Iterable[str]) -> str:

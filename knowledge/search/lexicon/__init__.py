@@ -156,6 +156,7 @@ class Concept:
     name: str
     kind: str  # key (what a question is about) | action (what one does with it) | generic (carries no subject)
     opposite: str = ""
+    parent: str = ""  # the broader key it is a kind of (the E33G remote worker KITAS is a KITAS)
 
 
 CONCEPT_FILES = ("concepts.txt", "places.txt")
@@ -178,8 +179,9 @@ def _concepts() -> tuple[dict[str, Concept], dict[tuple[str, ...], str], int]:
             continue
         head, _, body = line.partition("=")
         kind, name, *rest = head.split()
-        opposite = rest[0].lstrip("!") if rest else ""
-        concepts[name] = Concept(name=name, kind=kind, opposite=opposite)
+        opposite = next((r[1:] for r in rest if r.startswith("!")), "")
+        parent = next((r[1:] for r in rest if r.startswith("^")), "")
+        concepts[name] = Concept(name=name, kind=kind, opposite=opposite, parent=parent)
         for phrase in body.split("|"):
             key = tuple(stem(w) for w in words(phrase))
             if key:
