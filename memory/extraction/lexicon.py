@@ -153,6 +153,16 @@ OCCUPATIONS = {
     "desainer grafis": "graphic designer", "director": "director", "managing director": "director",
     "direktur": "director", "direttore": "director", "direttrice": "director", "dive master": "diving instructor",
     "istruttrice subacquea": "diving instructor", "ux designer": "UX designer", "product manager": "product manager",
+    "data analyst": "data analyst", "data scientist": "data scientist", "marine biologist": "marine biologist",
+    "surf coach": "surf coach", "translator": "translator", "traduttore": "translator", "traduttrice": "translator",
+    "penerjemah": "translator", "web developer": "web developer", "f&b manager": "F&B manager",
+    "general manager": "general manager", "project manager": "project manager", "sales manager": "sales manager",
+    "manager": "manager", "pastry chef": "pastry chef", "barista": "barista", "bartender": "bartender",
+    "pilot": "pilot", "pilota": "pilot", "dentist": "dentist", "dentista": "dentist", "dokter gigi": "dentist",
+    "veterinarian": "veterinarian", "vet": "veterinarian", "veterinario": "veterinarian", "researcher": "researcher",
+    "ricercatore": "researcher", "ricercatrice": "researcher", "peneliti": "researcher", "musician": "musician",
+    "musicista": "musician", "musisi": "musician", "surfer": "surfer", "fitness coach": "fitness coach",
+    "personal trainer": "personal trainer", "massage therapist": "massage therapist", "hotel manager": "hotel manager",
 }  # fmt: skip
 OCCUPATION_PATTERN = "(?:" + "|".join(re.escape(k) for k in sorted(OCCUPATIONS, key=len, reverse=True)) + ")"
 

@@ -40,7 +40,7 @@ WE_ID = r"(?:saya|aku|sy|gue|gw|kami|kita)"
 # Markers that make what follows hypothetical, a plan or a condition rather than a fact.
 _CONDITIONAL = re.compile(
     r"\b(?:if|whether|in case|unless|suppose|supposing|say|what if|imagine|assuming|kalau|kalo|klo|jika|jikalau|"
-    r"apabila|seandainya|andaikan|andai|misalnya|misal|umpamanya|umpama|bayangkan|se|qualora|nel caso|mettiamo|"
+    r"apabila|seandainya|andaikan|andai|andaikata|seumpama|seumpamanya|sekiranya|misalnya|misal|umpamanya|umpama|bayangkan|se|qualora|nel caso|mettiamo|"
     r"poniamo|ipotizziamo|immagina|immaginiamo|supponiamo|ammesso)\b",
     I,
 )
@@ -87,7 +87,7 @@ def _clause_before(sentence: str, start: int) -> str:
 _RELATION = (
     r"istri|isteri|suami|pasangan|anak|anaknya|teman|temen|kawan|sahabat|pacar|tunangan|ibu|ayah|bapak|papa|mama|"
     r"orang\s*tua|ortu|kakak|adik|abang|paman|om|bibi|tante|sepupu|keponakan|kakek|nenek|mertua|ipar|bos|atasan|"
-    r"rekan|kolega|klien|pelanggan|karyawan|pegawai|staf|staff|pembantu|sopir|supir|tetangga|penyewa|pemilik|"
+    r"rekan|kolega|klien|pelanggan|karyawan|pegawai|staf|staff|pembantu|sopir|supir|tetangga|penyewa|pemilik|mitra|"
     r"teman\s+kos|moglie|marito|compagn[oa]|fidanzat[oa]|figli[oa]?|figlie|amic[oa]|amici|amiche|fratell[oi]|"
     r"sorell[ae]|madre|padre|mamma|papà|papa|genitori|zi[oa]|cugin[oa]|nipote|nonn[oa]|suocer[oa]|cognat[oa]|"
     r"collega|colleghi|client[ei]|coinquilin[oa]|dipendent[ei]|soci[oa]?|capo|vicin[oa]|proprietari[oa]|"
@@ -414,7 +414,11 @@ _COMPANY_GONE = [
     re.compile(r"\b(?:la\s+mia|la\s+nostra)\s+(?:azienda|società|ditta)\s+è\s+(?:stata\s+)?(?:chiusa|venduta|liquidata|sciolta)", I),
 ]  # fmt: skip
 _PMA = re.compile(r"\bPT\s+PMA\b|\bPMA\s+company\b|\bforeign[- ]owned\s+PT\b", I)
-_FIRST_PERSON = re.compile(r"\b(?:i|my|we|our|saya|aku|sy|kami|mia|mio|nostra|nostro|ho|abbiamo)\b|\bi'|\bi’", I)
+_OWNER = re.compile(r"\b(?:i|my|we|our|saya|aku|sy|kami|mia|mio|nostra|nostro|ho|abbiamo)\b|\bi'|\bi’", I)
+_EMPLOYER_AT = [  # "a data analyst at Gojek", "chef di Locavore", "lavoro al BIMC Hospital": the name is capitalized
+    re.compile(rf"\b(?:{OCCUPATION_PATTERN})\s+(?:at|with|for|di|pada|al|alla|all'|presso|per)\s+(?:the\s+)?(?P<rest>\S.+)", I),
+    re.compile(rf"\b(?:i\s+work|i'm\s+working|i\s+am\s+working|{ME_ID}\s+(?:bekerja|kerja)|lavoro)\s+(?:at|di|al|alla|all'|presso)\s+(?:the\s+)?(?P<rest>\S.+)", I),
+]  # fmt: skip
 _EMPLOYER_PATTERNS = [
     re.compile(r"\bi\s+work\s+(?:remotely\s+|full[- ]time\s+|part[- ]time\s+)?for\s+(?P<rest>.+)", I),
     re.compile(rf"\b{ME_ID}\s+(?:bekerja|kerja)\s+(?:remote\s+)?(?:di|untuk|buat)\s+(?P<rest>(?:PT|CV)\b.+)", I),
@@ -423,6 +427,12 @@ _EMPLOYER_PATTERNS = [
     re.compile(rf"(?:^|,\s*|\b{ME_ID}\s+)(?:bekerja|kerja)\s+(?:remote\s+|jarak\s+jauh\s+)?(?:untuk|buat)\s+(?P<rest>.+)", I),
     re.compile(r"\blavoro\b[^.;]{0,40}?\bper\s+(?P<rest>(?:un'|un’|una\s+|l')\s*(?:azienda|società|ditta).+|[A-Z].+)", I),
 ]  # fmt: skip
+
+
+_EMPLOYER_END = re.compile(
+    r"\s+(?:as|sebagai|sbg|jadi|come|in\s+qualità\s+di)\s+", I
+)  # "for Airbnb as a data scientist"
+_NOT_AN_EMPLOYER = {"free", "myself", "me", "home", "bali", "indonesia", "jakarta", "ubud", "canggu", "casa", "rumah"}
 
 
 def extract_business(s: Sentence) -> list[FactCandidate]:
@@ -447,14 +457,28 @@ def extract_business(s: Sentence) -> list[FactCandidate]:
     if (
         not retracted
         and _PMA.search(s.text)
-        and _FIRST_PERSON.search(s.text)
+        and _OWNER.search(s.text)
         and not _is_hypothetical(s.text, _PMA.search(s.text).start())
     ):
         found.append(_candidate("business", "company_type", "PT PMA", "Company type: PT PMA (foreign-owned)", 0.75))
+    for pattern in _EMPLOYER_AT:
+        match = pattern.search(s.text)
+        if (
+            match
+            and match.group("rest")[0].isupper()
+            and _FIRST_PERSON.search(s.text[: match.end()])
+            and not _is_hypothetical(s.text, match.start())
+            and not _about_someone_else(s.text, match.start())
+        ):
+            words = _words(_EMPLOYER_END.split(match.group("rest"))[0], max_words=5)
+            if words and words[0].lower() not in _NOT_AN_EMPLOYER:
+                employer = " ".join(words)
+                found.append(_candidate("business", "employer", employer, f"Works for {employer}", 0.75))
+                return found
     for pattern in _EMPLOYER_PATTERNS:
         match = pattern.search(s.text)
         if match and not _is_hypothetical(s.text, match.start()):
-            words = _words(match.group("rest"), max_words=5)
+            words = _words(_EMPLOYER_END.split(match.group("rest"))[0], max_words=5)
             if words and words[0].lower() not in {"free", "myself", "me"}:
                 employer = " ".join(words)
                 found.append(_candidate("business", "employer", employer, f"Works for {employer}", 0.75))
@@ -648,10 +672,20 @@ _DIVORCED = re.compile(
     r"|\bnon\s+sono\s+più\s+sposat[oa]\b|\bho\s+divorziato\b|\babbiamo\s+divorziato\b",
     I,
 )
+_SINGLE_OR_WIDOWED = re.compile(
+    r"\b(?:i'm|i’m|i\s+am|im)\s+(?:a\s+)?(?:(?P<w>widow|widower|widowed)|single|not\s+married|unmarried)\b"
+    r"|,\s*(?:and\s+)?(?:single|(?P<w2>widowed))\b(?!\s+(?:entry|visa|room|bed|use|file))"
+    rf"|\b{WE_ID}\s+(?:masih\s+)?(?:(?:belum|tidak|ga|gak|nggak)\s+(?:menikah|nikah|kawin)|lajang|single|jomblo|"
+    r"(?P<w3>janda|duda))\b"
+    r"|\bsono\s+(?:ancora\s+)?(?:(?P<w4>vedov[oa])|single|celibe|nubile|non\s+sposat[oa])\b"
+    r"|\be\s+(?:(?P<w5>vedov[oa])|single|celibe|nubile)\b(?=\s*[.,;!]|$)",
+    I,
+)
 _REL_EN = r"(?P<rel>wife|husband|partner|spouse|girlfriend|boyfriend|fianc[eé]e?)"
+_NOT_SPOUSE = r"(?!(?:business|biz|work|trading|tennis|dance|sparring|running|study|project)\b)"  # a business partner
 _SPOUSE_NAME = [
-    re.compile(rf"\bmy\s+(?:\w+\s+)?{_REL_EN}(?:'s\s+name\s+is|’s\s+name\s+is|\s+is\s+called|\s+is\s+named|\s+named|\s+called|,)\s+(?P<rest>.+)", I),
-    re.compile(r"\b[Mm]y\s+(?:\w+\s+)?(?P<rel>wife|husband|partner|spouse)\s+(?P<rest>[A-Z][a-z]+.*)"),
+    re.compile(rf"\bmy\s+(?:{_NOT_SPOUSE}\w+\s+)?{_REL_EN}(?:'s\s+name\s+is|’s\s+name\s+is|\s+is\s+called|\s+is\s+named|\s+named|\s+called|,)\s+(?P<rest>.+)", I),
+    re.compile(rf"\b[Mm]y\s+(?:{_NOT_SPOUSE}\w+\s+)?(?P<rel>wife|husband|partner|spouse)\s+(?P<rest>[A-Z][a-z]+.*)"),
     re.compile(rf"\b(?P<rel>istri|suami|pasangan)\s+{ME_ID}\b[^.;]{{0,30}}?\b(?:namanya|bernama)\s+(?P<rest>.+)", I),
     re.compile(r"\bsposat[oa]\s+con\s+[^.;]{1,30}?,?\s+(?:che\s+)?si\s+chiama\s+(?P<rel>)(?P<rest>.+)", I),
     re.compile(rf"\b(?P<rel>istri|suami|pasangan|pacar)\s+{ME_ID}\s+(?:bernama|namanya|yang\s+bernama)\s+(?P<rest>.+)", I),
@@ -676,6 +710,9 @@ _REL_LABEL = {
     "mio marito": "Husband", "la mia compagna": "Partner", "il mio compagno": "Partner",
 }  # fmt: skip
 _CHILDREN = [
+    re.compile(rf"\b(?:our|i\s+have|we\s+have|(?:i|we)(?:'ve|’ve|\s+have)\s+got|with)\s+(?P<n>{NUMBER_PATTERN})\s+(?:(?:little|young|small|grown[- ]up|beautiful)\s+)?(?P<what>kids|children)\b", I),
+    re.compile(rf"(?:^|[,;]\s*)(?:and\s+)?(?P<n>{NUMBER_PATTERN})\s+(?P<what>kids|children)\b", I),
+    re.compile(rf"(?:^|[,;]\s*)(?:dan\s+)?anak\s+(?P<n>{NUMBER_PATTERN})\b", I),
     re.compile(rf"\b(?:i|we)\s+(?:have|'ve\s+got|have\s+got|’ve\s+got)\s+(?P<n>{NUMBER_PATTERN})\s+(?:(?:little|young|small|grown[- ]up|beautiful)\s+)?(?P<what>kids?|children|child|sons?|daughters?|boys?|girls?)\b", I),
     re.compile(rf"\b{WE_ID}\s+(?:sudah\s+|udah\s+|sekarang\s+)*(?:punya|memiliki|mempunyai|ada)\s+(?:anak\s+(?P<n1>{NUMBER_PATTERN})\b|(?P<n2>{NUMBER_PATTERN})\s+(?:orang\s+)?anak\b)", I),
     re.compile(rf"\banak\s+{WE_ID}\s+(?:ada\s+)?(?P<n>{NUMBER_PATTERN})(?:\s+orang)?\b", I),
@@ -691,14 +728,20 @@ _CHILD_NAME = [
 def extract_family(s: Sentence) -> list[FactCandidate]:
     found: list[FactCandidate] = []
     divorce = _DIVORCED.search(s.text)
-    if divorce and not _is_hypothetical(s.text, divorce.start()):
-        return [
+    divorced = bool(divorce) and not _is_hypothetical(s.text, divorce.start())
+    if divorced:
+        found = [
             _candidate("family", "marital_status", "divorced", "Divorced", 0.85),
             _retract("family", "spouse"),
             _retract("family", "spouse_nationality"),
         ]
+    else:
+        status = _SINGLE_OR_WIDOWED.search(s.text)
+        if status and not _is_hypothetical(s.text, status.start()) and not _about_someone_else(s.text, status.start()):
+            value = "widowed" if any(status.group(g) for g in ("w", "w2", "w3", "w4", "w5")) else "single"
+            found.append(_candidate("family", "marital_status", value, value.capitalize(), 0.8))
     spouse_nat: str | None = None
-    for pattern in _MARRIED:
+    for pattern in [] if divorced else _MARRIED:
         match = pattern.search(s.text)
         if match and not _is_hypothetical(s.text, match.start()):
             nat = match.groupdict().get("nat")
@@ -710,9 +753,9 @@ def extract_family(s: Sentence) -> list[FactCandidate]:
         if match and not _is_hypothetical(s.text, match.start()):
             spouse_nat = nationality_of(match.group("nat")) or spouse_nat
             break
-    if spouse_nat:
+    if spouse_nat and not divorced:
         found.append(_candidate("family", "spouse_nationality", spouse_nat, f"Spouse is {spouse_nat}", 0.8))
-    for pattern in _SPOUSE_NAME:
+    for pattern in [] if divorced else _SPOUSE_NAME:
         match = pattern.search(s.text)
         if not match or _is_hypothetical(s.text, match.start()):
             continue
@@ -746,6 +789,12 @@ def extract_family(s: Sentence) -> list[FactCandidate]:
 
 # ---------------------------------------------------------------------------------------------------------- deadline
 _DEADLINE_PATTERNS = [
+    re.compile(r"\b(?:i|we)\s+(?:really\s+|still\s+|also\s+)?(?:must|need\s+to|have\s+to|'ve\s+got\s+to|have\s+got\s+to|’ve\s+got\s+to|got\s+to)\s+(?P<what>.{3,90}?)\s+(?:by|before|no\s+later\s+than|until|on\s+or\s+before)\s+(?P<rest>.+)", I),
+    re.compile(r"\b(?:i|we)\s+(?:really\s+|still\s+)?need\s+(?P<what>.{3,60}?)\s+(?:done|filed|submitted|paid|finished|signed|sorted)\s+(?:by|before)\s+(?P<rest>.+)", I),
+    re.compile(r"\b(?:i|we)\s+(?:only\s+)?have\s+until\s+(?P<rest>.{4,30}?)\s+to\s+(?P<what>.{3,80})", I),
+    re.compile(r"\b(?:my|our|the)\s+(?P<what>[\w\s'-]{3,60}?)\s+(?:has|have)\s+to\s+be\s+(?:in|filed|submitted|paid|done|signed|renewed)\s+(?:by|before)\s+(?P<rest>.+)", I),
+    re.compile(r"\bentro\s+(?:il\s+|l'|l’)?(?P<rest>.{4,25}?)\s+(?:devo|dobbiamo|devo\s+ancora)\s+(?P<what>.{3,80})", I),
+    re.compile(rf"\b(?:sebelum|paling\s+lambat|maks(?:imal)?)\s+(?:tanggal\s+|tgl\s+)?(?P<rest>.{{4,25}}?)\s+{WE_ID}\s+(?:harus|wajib|perlu|mesti)\s+(?P<what>.{{3,80}})", I),
     re.compile(r"\b(?:i|we)\s+(?:really\s+|still\s+|also\s+)?(?:need|have|must|'ve\s+got|have\s+got|’ve\s+got|got)\s+to\s+(?P<what>.{3,90}?)\s+(?:by|before|no\s+later\s+than|until|on\s+or\s+before)\s+(?P<rest>.+)", I),
     re.compile(r"\b(?:the\s+|my\s+|our\s+)?deadline\s+(?:for|to|of)\s+(?P<what>.{3,80}?)\s+(?:is|(?:was\s+|has\s+been\s+|got\s+)?(?:moved|changed|extended|postponed|pushed\s+back|brought\s+forward)\s+to)\s+(?:on\s+)?(?P<rest>.+)", I),
     re.compile(r"\b(?:my|our|the)\s+(?P<what>[\w\s'-]{3,60}?)\s+(?:deadline\s+is|is\s+due(?:\s+on|\s+by)?|must\s+be\s+(?:filed|submitted|paid|done)\s+by)\s+(?P<rest>.+)", I),
@@ -932,8 +981,39 @@ def subject_segments(sentence: str) -> list[tuple[str, str]]:
     return [(who, " ".join(text.split())) for who, text in segments if text.strip()]
 
 
+# "Mending saya tinggal di Sanur atau Ubud ya?", "Better to live in Sanur or Ubud?": weighing options, not a fact.
+_DELIBERATION = re.compile(
+    r"^\s*(?:mending|mendingan|lebih\s+baik|sebaiknya|meglio|better|is\s+it\s+better|conviene)\b",
+    I,
+)
+# A sentence that opens with a condition is hypothetical throughout ("Kalau saya pensiun nanti, bisa ganti ke E33F?"),
+# but for the courtesy openers that only introduce a fact ("if it helps, my KITAS expires in May").
+_OPENING_CONDITION = re.compile(
+    r"^\s*(?:if|suppose|supposing|assuming|imagine|in\s+case|kalau|kalo|klo|jika|jikalau|apabila|seandainya|andaikan|"
+    r"andai|andaikata|seumpama|seumpamanya|sekiranya|misalnya|se|qualora|nel\s+caso|mettiamo|poniamo|supponiamo|"
+    r"ipotizziamo)\b(?!\s+(?:it|that|this)\s+(?:helps|matters|is\s+relevant|is\s+useful))"
+    r"(?!\s+(?:perlu|penting|membantu))(?!\s+(?:può\s+servire|serve|è\s+utile|ti\s+serve))",
+    I,
+)
+
+
 def is_question(sentence: str) -> bool:
-    return sentence.rstrip().endswith("?") and bool(_QUESTION_START.match(sentence))
+    if _OPENING_CONDITION.match(sentence):
+        return True  # not a question, but nothing in it is a fact either
+    if not sentence.rstrip().endswith("?"):
+        return False
+    return bool(_QUESTION_START.match(sentence) or _DELIBERATION.search(sentence))
+
+
+# Chat Indonesian abbreviations, written out so the patterns read one form ("KITAP sy berlaku smp Mei 2030").
+_INFORMAL_WORDS = {
+    "yg": "yang", "smp": "sampai", "s/d": "sampai", "sd": "sampai", "abis": "habis", "jd": "jadi", "blm": "belum",
+    "skrg": "sekarang", "dgn": "dengan", "utk": "untuk", "tgl": "tanggal", "sbg": "sebagai", "krn": "karena",
+    "org": "orang", "udh": "sudah", "udah": "sudah", "thn": "tahun", "bln": "bulan", "pake": "pakai",
+    "bales": "balas", "kerjaan": "pekerjaan", "gak": "tidak", "ga": "tidak", "nggak": "tidak", "ngga": "tidak",
+    "tdk": "tidak", "dlm": "dalam", "tp": "tapi", "sm": "sama", "aja": "saja",
+}  # fmt: skip
+_INFORMAL = re.compile(r"(?<![\w/])(?:" + "|".join(re.escape(w) for w in _INFORMAL_WORDS) + r")(?![\w/])")
 
 
 def extract_candidates(
@@ -944,6 +1024,7 @@ def extract_candidates(
     `known_keys`: the slots the user already has facts for (context for elliptic corrections).
     """
     today = today or timezone.localdate()
+    text = _INFORMAL.sub(lambda m: _INFORMAL_WORDS[m.group(0).lower()], text)
     knows_visa = bool(known_keys & {"visa_type", "visa_expiry"})
     knows_deadline = any(key.startswith("deadline:") for key in known_keys)
     mentions_visa = bool(VISA_PATTERN.search(text))

@@ -218,3 +218,39 @@ def test_a_nationality_after_a_name_and_an_occupation_without_article_are_found(
     found = slots(text)
 
     assert {key: found.get(key) for key in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'm a data analyst at Gojek, based in Jakarta.", {"occupation": "data analyst", "employer": "Gojek", "city": "Jakarta"}),
+        ("Lavoro per Airbnb come data scientist.", {"employer": "Airbnb", "occupation": "data scientist"}),
+        ("Ho tre figli e sono divorziato.", {"children": "3", "marital_status": "divorced"}),
+        ("I'm a widow, I live in Ubud and I'm retired.", {"marital_status": "widowed", "city": "Ubud", "occupation": "retired"}),
+        ("Saya belum menikah dan tinggal di Nusa Dua.", {"marital_status": "single", "city": "Nusa Dua"}),
+        ("I've got 4 kids, the youngest is 2.", {"children": "4"}),
+        ("I must file my LKPM by 10 Jan 2026.", {"deadline:file-lkpm": "2026-01-10"}),
+        ("Entro il 31 marzo 2026 devo presentare l'SPT personale.", {"deadline:presentare-l-spt-personale": "2026-03-31"}),
+        ("KITAP sy berlaku smp 20 Januari 2032", {"visa_type": "KITAP", "visa_expiry": "2032-01-20"}),
+    ],
+)  # fmt: skip
+def test_employers_family_status_deadlines_and_chat_indonesian_are_found(text, expected):
+    assert slots(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My business partner Luca lives in Sanur and is the director of our PT.",
+        "Mitra bisnis saya orang Korea, dia yang pegang saham mayoritas di PT kami.",
+        "Kalau sy udh pensiun nanti, bisa ganti ke E33F?",
+        "Seumpama saya kerja remote utk perusahaan luar negeri, wajib bayar pajak di sini ga?",
+        "Mending saya tinggal di Sanur atau Ubud ya?",
+    ],
+)
+def test_partners_conditions_that_open_a_sentence_and_deliberations_create_no_fact(text):
+    assert slots(text) == {}
+
+
+def test_a_courtesy_condition_does_not_hide_the_fact_after_it():
+    assert slots("If it helps, my KITAS expires on 14 March 2026.") == {"visa_type": "KITAS", "visa_expiry": "2026-03-14"}
