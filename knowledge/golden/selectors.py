@@ -124,7 +124,9 @@ def _check(
         numbers=candidate.answer.numbers,
     )
     # A phrasing this close in meaning needs less lexical proof: synonyms the glossary lacks stop costing recall.
-    needed = min_coverage() * (CLOSE_COVERAGE_FACTOR if candidate.cosine >= CLOSE_COSINE else 1.0)
+    # A question that names no key concept has only its words to say what it is about: they all count.
+    close = candidate.cosine >= CLOSE_COSINE and bool(analysis.keys)
+    needed = min_coverage() * (CLOSE_COVERAGE_FACTOR if close else 1.0)
     verdict = snapshot.coverage.verdict(
         analysis, snapshot.terms[candidate.position], min_coverage=needed, cosine=candidate.cosine
     )

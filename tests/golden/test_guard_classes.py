@@ -86,3 +86,26 @@ def test_a_refused_answer_says_which_guard_refused_it(demo_golden):
 
     assert not result.hit and result.refused_by == "key_term"
     assert demo_golden[result.golden_answer_id] == "tax-vat-rate"
+
+
+@pytest.mark.parametrize("query", ["What is a KITAS?", "Apa itu KITAS?", "Cos è il KITAS?", "Che cos'è un KITAS?"])
+def test_key_term_a_bare_generic_subject_gets_no_answer_about_a_narrower_one(demo_golden, query):
+    """ "What is a KITAS?" is not the investor KITAS, the E33G or the KITAS price list: no curated answer is about it."""
+    assert served(demo_golden, query) is None
+    assert golden_answer_lookup(query=query, log=False).near == ()  # nor is any offered as a source
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [("What is the E33G?", "visa-e33g-remote-worker"), ("Apa itu E28A?", "visa-e28a-investor-kitas")],
+)
+def test_a_bare_narrower_subject_gets_its_answer(demo_golden, query, key):
+    assert served(demo_golden, query) == key
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["How do I terminate my villa lease early as the tenant?", "What should I wear to a Balinese wedding?"],
+)
+def test_ending_a_lease_and_a_wedding_dress_code_get_no_leasehold_or_temple_answer(demo_golden, query):
+    assert served(demo_golden, query) is None
