@@ -135,11 +135,34 @@ def _similarities(question: str, language: str, candidates: list[tuple[str, str]
     return [float(v) for v in vectors[1:] @ vectors[0]]
 
 
+# "What is a KITAS?", "Apa itu KITAP?", "Cos'è il KBLI?": asks for a definition of the term that follows.
+_DEFINITION = re.compile(
+    r"^\s*(?:what\s+(?:is|are)|what's|whats|apa\s+itu|apakah\s+itu|apa\s+sih|cos['’]?\s*è|che\s+cos['’]?\s*è|"
+    r"cosa\s+(?:è|sono)|che\s+cosa\s+(?:è|sono))\s+(?:an?\s+|the\s+|il\s+|lo\s+|la\s+|l['’]|i\s+|gli\s+|le\s+|un[oa]?\s+|un['’])?"
+    r"(?P<term>[^?.!,]{2,40}?)\s*(?:\?|$|\s+(?:in|di|a)\s+(?:indonesia|bali)\b)",
+    re.IGNORECASE,
+)
+DEFINITION_BOOST = 1.5
+
+
+def _defines(sentence: str, term: str) -> bool:
+    """The sentence says what `term` is: "A KITAS is...", "...(commonly called KITAS) is for...", "KITAS adalah..."."""
+    t = re.escape(term)
+    return bool(
+        re.search(
+            rf"\b{t}\b[^.;:]{{0,60}}?\b(?:is|are|means|adalah|merupakan|ialah|yaitu|è|sono|indica)\b", sentence, re.I
+        )
+        or re.search(rf"\b(?:called|known\s+as|disebut|chiamat[oa])\s+(?:the\s+|an?\s+)?{t}\b", sentence, re.I)
+    )
+
+
 def _select(question: str, language: str, chunks: list[SourceChunk]) -> list[_Scored]:
     """Sentences scored by the question's weighted terms they share (normalized), plus their closeness in meaning."""
     wanted = _terms(question, language)
     total = sum(wanted.values()) or 1.0
     wants_figure = bool(_QUANTITY.search(question))
+    definition = _DEFINITION.match(question)
+    term = definition.group("term").strip() if definition else ""
     candidates: list[tuple[int, int, str, str, float]] = []
     for rank, chunk in enumerate(chunks):
         chunk_language = chunk.language or "en"
@@ -160,6 +183,8 @@ def _select(question: str, language: str, chunks: list[SourceChunk]) -> list[_Sc
             score *= 1.3
         if chunk_language == language:
             score *= 1.1  # the user's language, where the corpus has the fact in it
+        if term and _defines(sentence, term):
+            score *= DEFINITION_BOOST
         scored.append(_Scored(score, rank, position, sentence))
     scored.sort(key=lambda s: (-s.score, s.chunk_rank, s.position))
     return scored

@@ -119,3 +119,15 @@ def test_sentences_of_a_curated_answer_and_a_document_are_numbered_apart():
     assert {c.key for c in answer.chunks} <= {("golden", 7), ("document", 10)}
     assert [c.n for c in answer.chunks] == list(range(1, len(answer.chunks) + 1))
     assert ("golden", 7) in {c.key for c in answer.chunks}
+
+
+def test_a_what_is_question_leads_with_the_sentence_that_defines_the_term():
+    checklist = "# Renewing a KITAS\n\n- Passport and current KITAS.\n- A KITAS sponsor letter for the KITAS renewal."
+    definition = (
+        "# Investor KITAS\n\nThe E28A limited stay permit (commonly called KITAS) is for shareholders of a PT PMA."
+    )
+    chunks = [chunk(1, 10, "Renewal", checklist), chunk(2, 11, "Investor", definition)]
+
+    for question, language in [("What is a KITAS?", "en"), ("Apa itu KITAS?", "id"), ("Cos'è il KITAS?", "it")]:
+        answer = offline_answer(chunks=chunks, language=language, question=question)
+        assert sentences(answer.text)[0].startswith("The E28A limited stay permit"), question
