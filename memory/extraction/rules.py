@@ -96,9 +96,20 @@ _RELATION = (
     r"grandma|grandpa|in-laws?|boss|colleague|coworker|co-worker|client|customer|employee|staff|maid|nanny|driver|"
     r"neighbou?r|landlord|tenant|roommate|flatmate|housemate"
 )
+# People named by the role they play for the user ("my villa manager", "akuntan saya", "il mio avvocato"): someone else,
+# though "I'm an accountant" is the user.
+_ROLE = (
+    r"manager|accountant|lawyer|notary|agent|broker|assistant|secretary|gardener|housekeeper|cook|contractor|"
+    r"builder|architect|consultant|tax\s+advisor|advisor|adviser|director|supplier|investor|shareholder|tutor|teacher|"
+    r"doctor|manajer|akuntan|pengacara|notaris|agen|asisten|sekretaris|tukang\s+kebun|kontraktor|konsultan|"
+    r"direktur|pemasok|investor|pemegang\s+saham|commercialista|avvocato|avvocata|notaio|agente|assistente|"
+    r"segretari[oa]|giardiniere|consulente|direttore|direttrice|fornitore|azionista"
+)
 _THIRD_PERSON = re.compile(
     rf"\b(?:(?:{_RELATION})(?:'s)?|he|she|his|her|hers|him|they|their|them|dia|beliau|mereka|lui|lei|loro|"
-    r"suo|sua|suoi|sue)\b",
+    r"suo|sua|suoi|sue)\b"
+    rf"|\b(?:my|our)\s+(?:[a-z]+\s+)?(?:{_ROLE})\b|\b(?:{_ROLE})\s+(?:saya|kami|aku|sy|gue)\b"
+    rf"|\b(?:il\s+mio|la\s+mia|il\s+nostro|la\s+nostra)\s+(?:{_ROLE})\b",
     I,
 )
 _FIRST_PERSON = re.compile(
@@ -1042,6 +1053,9 @@ def extract_candidates(
         for who, raw in segments:
             if who == "user":
                 _extract_sentence(raw, PERSONAL_EXTRACTORS, by_slot, *context)
+        if all(who != "user" for who, _ in segments):
+            # A request to ZANTARA is the user's whoever else it names: "Reply in English - my assistant reads these".
+            _extract_sentence(whole, (extract_preference,), by_slot, *context)
     return list(by_slot.values())
 
 

@@ -246,6 +246,10 @@ def test_employers_family_status_deadlines_and_chat_indonesian_are_found(text, e
         "Kalau sy udh pensiun nanti, bisa ganti ke E33F?",
         "Seumpama saya kerja remote utk perusahaan luar negeri, wajib bayar pajak di sini ga?",
         "Mending saya tinggal di Sanur atau Ubud ya?",
+        "Our villa manager Kadek has three kids and is married to a Javanese woman.",
+        "My accountant's firm, PT Angka Pasti Konsultan, is a PT PMA run by two Singaporeans.",
+        "Akuntan saya orang Singapura dan tinggal di Sanur.",
+        "Il mio avvocato è olandese e vive a Ubud.",
     ],
 )
 def test_partners_conditions_that_open_a_sentence_and_deliberations_create_no_fact(text):
@@ -253,4 +257,12 @@ def test_partners_conditions_that_open_a_sentence_and_deliberations_create_no_fa
 
 
 def test_a_courtesy_condition_does_not_hide_the_fact_after_it():
-    assert slots("If it helps, my KITAS expires on 14 March 2026.") == {"visa_type": "KITAS", "visa_expiry": "2026-03-14"}
+    assert slots("If it helps, my KITAS expires on 14 March 2026.") == {
+        "visa_type": "KITAS",
+        "visa_expiry": "2026-03-14",
+    }
+
+
+def test_someone_named_by_a_role_is_someone_else_but_the_user_can_hold_that_role():
+    assert slots("I'm an accountant and I live in Ubud.") == {"occupation": "accountant", "city": "Ubud"}
+    assert slots("Reply in English please - my assistant Putu reads these too.") == {"answer_language": "English"}
