@@ -1,5 +1,6 @@
 """Prompt assembly: a cached persona/rules block, per-request data blocks, and history within a token budget."""
 
+import re
 from dataclasses import dataclass
 
 SYSTEM_STATIC = """You are ZANTARA, the assistant of Bali Zero, a consultancy that helps foreigners in Indonesia with visas \
@@ -59,9 +60,14 @@ class SourceChunk:
         return cited
 
 
-def _data(text: str, tag: str) -> str:
-    # A chunk must not be able to close its own data block.
-    return text.replace(f"</{tag}>", f"</ {tag}>").replace(f"<{tag}>", f"< {tag}>")
+# Anything that looks like one of the prompt's block tags, in any case or spacing ("</ Sources >", "<USER_MEMORY>").
+_BLOCK_TAG = re.compile(r"<(?=\s*/?\s*(?:sources|user_memory|conversation_summary|system|question)\b)", re.IGNORECASE)
+
+
+def _data(text: str, tag: str = "") -> str:
+    """Data for a block: nothing inside can close its block or open another (the "<" of a tag-like text is dropped
+    for "‹"). `tag` names the block, for the reader."""
+    return _BLOCK_TAG.sub("‹", text)
 
 
 def sources_block(chunks: list[SourceChunk]) -> str:
@@ -73,7 +79,7 @@ def sources_block(chunks: list[SourceChunk]) -> str:
         stale = " [STALE]" if chunk.stale else ""
         kind = "Curated answer of the firm: " if chunk.golden_answer_id else ""
         parts.append(
-            f"[{chunk.n}] {kind}{chunk.title} — {chunk.source}{reviewed}{stale}\n{_data(chunk.text, 'sources')}"
+            f"[{chunk.n}] {kind}{_data(chunk.title)} — {_data(chunk.source)}{reviewed}{stale}\n{_data(chunk.text, 'sources')}"
         )
     return "<sources>\n" + "\n\n".join(parts) + "\n</sources>"
 
