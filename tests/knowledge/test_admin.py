@@ -121,3 +121,15 @@ def test_reindex_action_rebuilds_the_collection_index(staff_client, visa, settin
 
     assert response.status_code == 302
     assert index.count(slug="visa_oracle") == 1
+
+
+def test_upload_with_an_impossible_date_is_a_form_error_naming_the_field(staff_client, visa):
+    raw = f"---\ntitle: Golden\nlast_reviewed: 2026-02-30\n---\n{TEXT}".encode()
+
+    response = staff_client.post(
+        "/admin/knowledge/collection/upload/", {"collection": visa.pk, "files": [SimpleUploadedFile("golden.md", raw)]}
+    )
+
+    assert response.status_code == 200
+    assert "golden.md: last_reviewed &#x27;2026-02-30&#x27; is not a valid date" in response.content.decode()
+    assert Document.objects.count() == 0

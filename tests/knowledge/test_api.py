@@ -160,3 +160,13 @@ def test_oversized_uploads_get_400(staff_api, db, settings):
     assert response.status_code == 400
     assert response.json()["detail"] == "file: The file is larger than 1 KB."
     assert Document.objects.count() == 0
+
+
+def test_an_impossible_front_matter_date_gets_400_naming_the_field(staff_api, db):
+    upload = SimpleUploadedFile("golden.md", f"---\ntitle: Golden\nlast_reviewed: 2026-02-30\n---\n{TEXT}".encode())
+
+    response = staff_api.post(DOCUMENTS, {"file": upload, "collection": "visa_oracle"}, format="multipart")
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("golden.md: last_reviewed '2026-02-30' is not a valid date")
+    assert Document.objects.count() == 0
