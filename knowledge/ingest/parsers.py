@@ -14,6 +14,7 @@ from pathlib import PurePath
 
 import yaml
 
+from knowledge.models import is_web_url
 from knowledge.search.tokens import detect_language
 
 FORMATS = {
@@ -139,15 +140,22 @@ def clean_metadata(name: str, metadata: dict, text: str) -> dict:
     if language and language not in LANGUAGES:
         raise RejectedFile(name, f"language {metadata.get('language')!r} is not one of {', '.join(LANGUAGES)}")
     last_reviewed = _review_date(name, metadata.get("last_reviewed"))
+    source_url = str(metadata.get("source_url") or "").strip()[:1000]
+    if source_url and not is_web_url(source_url):
+        raise RejectedFile(name, source_url_rejection(source_url))
     collection = metadata.get("collection")
     return {
         "title": title[:300],
         "collection": str(collection).strip() if collection else "",
         "language": language or detect_language(text),
         "source": str(metadata.get("source") or "").strip()[:500],
-        "source_url": str(metadata.get("source_url") or "").strip()[:1000],
+        "source_url": source_url,
         "last_reviewed": last_reviewed,
     }
+
+
+def source_url_rejection(url: str) -> str:
+    return f"source_url {url!r} is not an http:// or https:// URL"
 
 
 def _review_date(name: str, value: object) -> datetime.date | None:

@@ -142,3 +142,15 @@ def test_an_impossible_front_matter_date_is_rejected_naming_the_field(value):
         parse_file(name="t.md", raw=raw)
 
     assert caught.value.reason.startswith(f"last_reviewed {value.strip(chr(39))!r} is not a valid date")
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(document.cookie)", "JavaScript:alert(1)", "ftp://files.example.org/a", "data:,x", "/x"]
+)
+def test_a_front_matter_source_url_that_is_not_http_is_rejected_naming_the_field(url):
+    raw = f'---\ntitle: T\nsource_url: "{url}"\n---\nSome text.'.encode()
+
+    with pytest.raises(RejectedFile) as caught:
+        parse_file(name="t.md", raw=raw)
+
+    assert caught.value.reason == f"source_url {url!r} is not an http:// or https:// URL"
