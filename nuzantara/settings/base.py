@@ -6,7 +6,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab  # noqa: F401 - available to schedule definitions
 
-from .env import ConfigError, env_bool, env_float, env_int, env_list, env_str, env_url
+from .env import ConfigError, env_bool, env_float, env_int, env_list, env_str, env_url, is_local_host
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
@@ -118,6 +118,25 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# DEBUG on is the zero-configuration default; a deployment that forgot DJANGO_ENV must not get it (DEBUG pages leak
+# settings and tracebacks). Real settings without DJANGO_ENV stop the process instead.
+if DEBUG and not env_str("DJANGO_ENV"):
+    production_looking = [
+        name
+        for name, given in [
+            ("SECRET_KEY", bool(env_str("SECRET_KEY"))),
+            ("ALLOWED_HOSTS", any(not is_local_host(host) for host in env_list("ALLOWED_HOSTS"))),
+            ("DATABASE_URL", not is_local_host(str(DATABASES["default"].get("HOST") or ""))),
+        ]
+        if given
+    ]
+    if production_looking:
+        raise ConfigError(
+            "DJANGO_ENV",
+            f"must be set when {production_looking[0]} is given: 'production' for a deployment (DEBUG off), "
+            "or 'development' to run with DEBUG on",
+        )
 
 # --- Redis: channel layer, cache and Celery broker; without it everything stays in-process ---
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss", "unix"})
