@@ -1,5 +1,6 @@
 """Base settings: embedded defaults (SQLite, in-memory channel layer, eager Celery, local Chroma) unless env says otherwise."""
 
+import datetime
 import secrets
 from pathlib import Path
 
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: /api/docs/ works with no internet
     "channels",
     "django_celery_beat",
+    "axes",
     "nuzantara",
     "knowledge",
     "knowledge.golden",
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "nuzantara.middleware.ApiNotFoundMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout found while signing in into the 429 answer
 ]
 
 ROOT_URLCONF = "nuzantara.urls"
@@ -182,6 +185,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Brute-force protection (django-axes) on every sign-in: the web login, the admin login and the API token.
+# LOGIN_FAILURE_LIMIT wrong passwords lock the account and, separately, the client address for LOGIN_COOLOFF_MINUTES
+# after the last of them; guesses during the lock neither count nor extend it, so it always ends by itself.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "nuzantara.login_throttle.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # only failures are kept, and only for the cool-off
+AXES_VERBOSE = False
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # one cache read per request instead of a query
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
