@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab  # noqa: F401 - available to schedule definitions
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from .env import ConfigError, env_bool, env_float, env_int, env_list, env_str, env_url, is_local_host
 
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -100,6 +102,23 @@ TEMPLATES = [
         },
     },
 ]
+
+# --- Content-Security-Policy (django-csp): scripts only from our own files, never inline (no on*= handlers, no
+# <script> bodies), so injected markup cannot run. Inline styles stay allowed: templates and Swagger UI use them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],  # includes ws:/wss: to this host (CSP level 3)
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- Database: DATABASE_URL (Postgres in production) or SQLite under var/ ---
 DATABASE_URL = env_url("DATABASE_URL", schemes={"postgres", "postgresql", "sqlite", "pgsql"})
