@@ -9,12 +9,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import APIException, NotAuthenticated, Throttled
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import APIException, NotAuthenticated, Throttled, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
+
+from nuzantara.login_throttle import lockout_response
 
 from . import selectors, services
 from .models import Conversation, Message
@@ -22,6 +25,29 @@ from .pipeline import events
 from .pipeline.run import answer_events
 
 logger = logging.getLogger(__name__)
+
+
+class AuthToken(ObtainAuthToken):
+    """POST {"username", "password"} -> {"token"}; 429 with a message while the address or the account is locked out."""
+
+    @extend_schema(
+        request=inline_serializer(
+            "TokenInput", {"username": serializers.CharField(), "password": serializers.CharField()}
+        ),
+        responses={
+            200: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
+            400: inline_serializer("TokenRefused", {"non_field_errors": serializers.ListField()}),
+            429: inline_serializer("TokenLockedOut", {"detail": serializers.CharField()}),
+        },
+    )
+    def post(self, request: Request, *args: object, **kwargs: object) -> Response:
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # django-axes flags the request it was given, here DRF's: its middleware only sees Django's.
+            if getattr(request, "axes_locked_out", False):
+                return lockout_response(request)
+            raise
 
 
 class MessageOutput(serializers.ModelSerializer):

@@ -3,6 +3,7 @@
 import dataclasses
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -13,7 +14,7 @@ from rest_framework.views import APIView
 
 from knowledge.ingest.drafts import DocumentDraft, draft_from_file, upload_limit_text
 from knowledge.ingest.parsers import LANGUAGES, RejectedFile
-from knowledge.models import Collection, Document
+from knowledge.models import Collection, Document, validate_web_url
 from knowledge.search.index import IndexUnavailable
 from knowledge.selectors import MAX_K, InvalidQuery, collection_stats, knowledge_search
 from knowledge.services import document_retire, documents_ingest
@@ -123,6 +124,14 @@ class DocumentOutput(serializers.ModelSerializer):
         return document.chunks.count()
 
 
+class WebURLField(serializers.URLField):
+    """http(s) only (DRF's URLField also takes ftp:): the URL becomes a link on citation pages."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, URLValidator)] + [validate_web_url]
+
+
 class DocumentFields(serializers.Serializer):
     collection = serializers.SlugRelatedField(slug_field="slug", queryset=Collection.objects.all(), required=False)
     file = serializers.FileField(required=False)
@@ -131,7 +140,7 @@ class DocumentFields(serializers.Serializer):
     text = serializers.CharField(required=False, trim_whitespace=False)
     language = serializers.ChoiceField(choices=LANGUAGES, required=False)
     source = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    source_url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
+    source_url = WebURLField(max_length=1000, required=False, allow_blank=True)
     last_reviewed = serializers.DateField(required=False, allow_null=True)
 
     def validate_file(self, upload):

@@ -3,9 +3,38 @@
 import datetime
 import uuid
 
+from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
+
+# A document's source_url becomes an href on citation pages: only web addresses, never javascript:, data: or ftp:.
+WEB_URL_MESSAGE = "Enter an http:// or https:// URL."
+validate_web_url = URLValidator(schemes=["http", "https"], message=WEB_URL_MESSAGE)
+
+
+def is_web_url(value: str) -> bool:
+    try:
+        validate_web_url(value)
+    except ValidationError:
+        return False
+    return True
+
+
+class WebURLFormField(forms.URLField):
+    default_validators = [validate_web_url]
+    default_error_messages = {"invalid": WEB_URL_MESSAGE}  # form fields replace a validator's message by its code
+
+
+class WebURLField(models.URLField):
+    """A URLField that accepts only http(s) URLs, in model validation and in the forms built from it (admin)."""
+
+    default_validators = [validate_web_url]
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": WebURLFormField, **kwargs})
 
 
 class Collection(models.Model):
@@ -36,7 +65,7 @@ class Document(models.Model):
     collection = models.ForeignKey(Collection, on_delete=models.PROTECT, related_name="documents")
     title = models.CharField(max_length=300)
     source = models.CharField(max_length=500, blank=True)
-    source_url = models.URLField(max_length=1000, blank=True)
+    source_url = WebURLField(max_length=1000, blank=True)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
     last_reviewed = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
@@ -63,6 +92,11 @@ class Document(models.Model):
     @property
     def is_stale(self) -> bool:
         return is_stale(self.last_reviewed)
+
+    @property
+    def source_link(self) -> str:
+        """source_url if it is a web URL, else "": rows stored before the check must not render as links either."""
+        return self.source_url if is_web_url(self.source_url) else ""
 
 
 def is_stale(last_reviewed: datetime.date | None, *, today: datetime.date | None = None) -> bool:

@@ -9,8 +9,8 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from nuzantara.middleware import WebsocketOriginValidator  # noqa: E402
 from nuzantara.routing import websocket_urlpatterns  # noqa: E402
 from nuzantara.settings.env import env_bool  # noqa: E402
 
@@ -22,6 +22,6 @@ if env_bool("ASGI_WARMUP", True):
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": WebsocketOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -9,8 +9,8 @@ from functools import cached_property
 from django.conf import settings
 
 from knowledge.ingest.chunking import ChunkDraft, chunk_text
-from knowledge.ingest.parsers import LANGUAGES, RejectedFile, parse_file
-from knowledge.models import Collection
+from knowledge.ingest.parsers import LANGUAGES, RejectedFile, parse_file, source_url_rejection
+from knowledge.models import Collection, is_web_url
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class DocumentDraft:
             raise RejectedFile(self.original_name, f"language {self.language!r} is not one of {', '.join(LANGUAGES)}")
         if not self.original_name:
             raise RejectedFile("(document)", "a document needs a name")
+        if self.source_url and not is_web_url(self.source_url):
+            raise RejectedFile(self.original_name, source_url_rejection(self.source_url))
         if not self.checksum:
             object.__setattr__(self, "checksum", self._content_checksum())
 

@@ -14,6 +14,7 @@ from pathlib import PurePath
 
 import yaml
 
+from knowledge.models import is_web_url
 from knowledge.search.tokens import detect_language
 
 FORMATS = {
@@ -28,6 +29,17 @@ FORMATS = {
 LANGUAGES = ("en", "id", "it")
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 H1_RE = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML without implicit timestamps: a date stays text until clean_metadata checks it, so an impossible one
+    (2026-02-30) is rejected naming its field instead of failing inside the YAML parser."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 class RejectedFile(ValueError):
@@ -76,7 +88,7 @@ def read_front_matter(name: str, raw: bytes) -> dict:
     if not match:
         return {}
     try:
-        data = yaml.safe_load(match.group(1))
+        data = yaml.load(match.group(1), Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark else ""
@@ -127,25 +139,38 @@ def clean_metadata(name: str, metadata: dict, text: str) -> dict:
     language = str(metadata.get("language") or "").strip().lower()[:2]
     if language and language not in LANGUAGES:
         raise RejectedFile(name, f"language {metadata.get('language')!r} is not one of {', '.join(LANGUAGES)}")
-    last_reviewed = metadata.get("last_reviewed")
-    if isinstance(last_reviewed, datetime.datetime):
-        last_reviewed = last_reviewed.date()
-    elif isinstance(last_reviewed, str) and last_reviewed.strip():
-        try:
-            last_reviewed = datetime.date.fromisoformat(last_reviewed.strip())
-        except ValueError:
-            raise RejectedFile(name, f"last_reviewed {last_reviewed!r} is not a YYYY-MM-DD date") from None
-    elif not isinstance(last_reviewed, datetime.date):
-        last_reviewed = None
+    last_reviewed = _review_date(name, metadata.get("last_reviewed"))
+    source_url = str(metadata.get("source_url") or "").strip()[:1000]
+    if source_url and not is_web_url(source_url):
+        raise RejectedFile(name, source_url_rejection(source_url))
     collection = metadata.get("collection")
     return {
         "title": title[:300],
         "collection": str(collection).strip() if collection else "",
         "language": language or detect_language(text),
         "source": str(metadata.get("source") or "").strip()[:500],
-        "source_url": str(metadata.get("source_url") or "").strip()[:1000],
+        "source_url": source_url,
         "last_reviewed": last_reviewed,
     }
+
+
+def source_url_rejection(url: str) -> str:
+    return f"source_url {url!r} is not an http:// or https:// URL"
+
+
+def _review_date(name: str, value: object) -> datetime.date | None:
+    """last_reviewed as a date: YYYY-MM-DD (a time after it is ignored); empty is None, anything else is rejected."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip() if value is not None else ""
+    if not text:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(text).date()
+    except ValueError:
+        raise RejectedFile(name, f"last_reviewed {text!r} is not a valid date (YYYY-MM-DD)") from None
 
 
 def _decode_text(name: str, raw: bytes) -> str:

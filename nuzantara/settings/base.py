@@ -1,12 +1,14 @@
 """Base settings: embedded defaults (SQLite, in-memory channel layer, eager Celery, local Chroma) unless env says otherwise."""
 
+import datetime
 import secrets
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab  # noqa: F401 - available to schedule definitions
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
-from .env import ConfigError, env_bool, env_float, env_int, env_list, env_str, env_url
+from .env import ConfigError, env_bool, env_float, env_int, env_list, env_str, env_url, is_local_host
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: /api/docs/ works with no internet
     "channels",
     "django_celery_beat",
+    "axes",
     "nuzantara",
     "knowledge",
     "knowledge.golden",
@@ -67,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -76,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "nuzantara.middleware.ApiNotFoundMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout found while signing in into the 429 answer
 ]
 
 ROOT_URLCONF = "nuzantara.urls"
@@ -98,6 +103,23 @@ TEMPLATES = [
     },
 ]
 
+# --- Content-Security-Policy (django-csp): scripts only from our own files, never inline (no on*= handlers, no
+# <script> bodies), so injected markup cannot run. Inline styles stay allowed: templates and Swagger UI use them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],  # includes ws:/wss: to this host (CSP level 3)
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # --- Database: DATABASE_URL (Postgres in production) or SQLite under var/ ---
 DATABASE_URL = env_url("DATABASE_URL", schemes={"postgres", "postgresql", "sqlite", "pgsql"})
 if DATABASE_URL:
@@ -118,6 +140,25 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# DEBUG on is the zero-configuration default; a deployment that forgot DJANGO_ENV must not get it (DEBUG pages leak
+# settings and tracebacks). Real settings without DJANGO_ENV stop the process instead.
+if DEBUG and not env_str("DJANGO_ENV"):
+    production_looking = [
+        name
+        for name, given in [
+            ("SECRET_KEY", bool(env_str("SECRET_KEY"))),
+            ("ALLOWED_HOSTS", any(not is_local_host(host) for host in env_list("ALLOWED_HOSTS"))),
+            ("DATABASE_URL", not is_local_host(str(DATABASES["default"].get("HOST") or ""))),
+        ]
+        if given
+    ]
+    if production_looking:
+        raise ConfigError(
+            "DJANGO_ENV",
+            f"must be set when {production_looking[0]} is given: 'production' for a deployment (DEBUG off), "
+            "or 'development' to run with DEBUG on",
+        )
 
 # --- Redis: channel layer, cache and Celery broker; without it everything stays in-process ---
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss", "unix"})
@@ -163,6 +204,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Brute-force protection (django-axes) on every sign-in: the web login, the admin login and the API token.
+# LOGIN_FAILURE_LIMIT wrong passwords lock the account and, separately, the client address for LOGIN_COOLOFF_MINUTES
+# after the last of them; guesses during the lock neither count nor extend it, so it always ends by itself.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "nuzantara.login_throttle.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # only failures are kept, and only for the cool-off
+AXES_VERBOSE = False
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # one cache read per request instead of a query
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

@@ -75,3 +75,18 @@ def env_url(name: str, *, schemes: set[str]) -> str:
             name, f"is malformed: expected a {'/'.join(sorted(schemes))} URL, got scheme {parsed.scheme!r}"
         )
     return raw
+
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]", "testserver"}
+
+
+def is_local_host(host: str) -> bool:
+    """A host name of this machine only: loopback, localhost, Django's test client, or a Unix socket path ("")."""
+    host = host.strip().lower()
+    return (
+        not host
+        or host.startswith("/")
+        or host in LOCAL_HOSTS
+        or host.startswith("127.")
+        or host.endswith(".localhost")
+    )

@@ -59,6 +59,29 @@ def test_unauthenticated_websocket_is_closed_4401_by_daphne(live_daphne):
     assert asyncio.run(connect()) == 4401
 
 
+def test_daphne_refuses_websockets_from_another_origin_of_the_same_host(live_daphne):
+    port = live_daphne.rsplit(":", 1)[1]
+
+    async def handshake(origin: str) -> int:
+        uri = live_daphne.replace("http", "ws") + "/ws/chat/"
+        try:
+            async with websockets.connect(uri, additional_headers={"Origin": origin}):
+                return 101
+        except websockets.InvalidStatus as refused:
+            return refused.response.status_code
+
+    async def handshakes() -> dict[str, int]:
+        origins = [live_daphne, f"http://localhost:{port}", "http://localhost:6666", f"https://127.0.0.1:{port}"]
+        return {origin: await handshake(origin) for origin in origins}
+
+    assert asyncio.run(handshakes()) == {
+        live_daphne: 101,
+        f"http://localhost:{port}": 403,
+        "http://localhost:6666": 403,
+        f"https://127.0.0.1:{port}": 403,
+    }
+
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 

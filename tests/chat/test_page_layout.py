@@ -1,8 +1,14 @@
-"""The web chat in a real Chromium at desktop and phone sizes: the message pane scrolls, the input stays on screen."""
+"""The web chat in a real Chromium at desktop and phone sizes: the message pane scrolls, the input stays on screen.
 
+Waits use locators and expect(), not wait_for_function: its string predicates are eval'd in the page, which the
+Content-Security-Policy forbids.
+"""
+
+import re
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from chat.models import Conversation, Message
 
@@ -95,7 +101,7 @@ def test_a_new_answer_after_twelve_is_followed_and_the_input_stays_on_screen(
 
     page.fill("#question", "How do I extend my investor KITAS?")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelectorAll('article.message.assistant .meta').length === 13", timeout=30_000)
+    page.locator("article.message.assistant .meta").nth(12).wait_for(timeout=30_000)  # the 13th answer is complete
 
     assert inside_viewport(page, "#question")
     assert visible_in_pane(page, "article.message.assistant")
@@ -110,9 +116,9 @@ def test_scrolling_up_stops_following_and_jump_to_latest_comes_back(long_convers
 
     page.fill("#question", "How do I extend my investor KITAS?")
     page.keyboard.press("Enter")
-    page.wait_for_function("(document.querySelector('.bubble.streaming') || {}).textContent?.length > 0")
+    expect(page.locator(".bubble.streaming")).to_have_text(re.compile(r"\S"))
     page.evaluate("document.querySelector('#messages').scrollTop = 0")
-    page.wait_for_function("document.querySelectorAll('article.message.assistant .meta').length === 13", timeout=30_000)
+    page.locator("article.message.assistant .meta").nth(12).wait_for(timeout=30_000)  # the 13th answer is complete
 
     assert page.evaluate("document.querySelector('#messages').scrollTop") < 50  # the reader's place is kept
     assert page.locator("#jump").is_visible()
@@ -136,7 +142,7 @@ def test_a_conversation_started_in_the_page_gets_its_title_and_buttons_at_once(b
     prompted = []
     page.once("dialog", lambda dialog: (prompted.append(dialog.default_value), dialog.accept("E33G")))
     item.locator("button.rename").click()
-    page.wait_for_function("document.title === 'E33G · ZANTARA'")
+    expect(page).to_have_title("E33G · ZANTARA")
     assert prompted == ["What is the E33G remote worker visa?"]  # the prompt opens with the current title
     titles = page.evaluate("fetch('/api/v1/conversations/').then((r) => r.json())")
     assert [c["title"] for c in titles["results"]] == ["E33G"]

@@ -10,7 +10,7 @@ from django.test import AsyncClient
 from chat.models import Conversation, Message
 from nuzantara.asgi import application
 
-ORIGIN = [(b"origin", b"http://127.0.0.1")]
+ORIGIN = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]  # a page of this server
 
 
 async def ws_for(client: AsyncClient) -> WebsocketCommunicator:

@@ -121,3 +121,56 @@ def test_reindex_action_rebuilds_the_collection_index(staff_client, visa, settin
 
     assert response.status_code == 302
     assert index.count(slug="visa_oracle") == 1
+
+
+def test_upload_with_an_impossible_date_is_a_form_error_naming_the_field(staff_client, visa):
+    raw = f"---\ntitle: Golden\nlast_reviewed: 2026-02-30\n---\n{TEXT}".encode()
+
+    response = staff_client.post(
+        "/admin/knowledge/collection/upload/", {"collection": visa.pk, "files": [SimpleUploadedFile("golden.md", raw)]}
+    )
+
+    assert response.status_code == 200
+    assert "golden.md: last_reviewed &#x27;2026-02-30&#x27; is not a valid date" in response.content.decode()
+    assert Document.objects.count() == 0
+
+
+def test_upload_with_a_javascript_source_url_is_a_form_error(staff_client, visa):
+    raw = f'---\ntitle: Golden\nsource_url: "javascript:alert(1)"\n---\n{TEXT}'.encode()
+
+    response = staff_client.post(
+        "/admin/knowledge/collection/upload/", {"collection": visa.pk, "files": [SimpleUploadedFile("golden.md", raw)]}
+    )
+
+    assert response.status_code == 200
+    assert "golden.md: source_url &#x27;javascript:alert(1)&#x27; is not an http:// or https:// URL" in (
+        response.content.decode()
+    )
+    assert Document.objects.count() == 0
+
+
+CHUNKS_MANAGEMENT = {"chunks-TOTAL_FORMS": "0", "chunks-INITIAL_FORMS": "0"}
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://files.example.org/guide.pdf"])
+def test_editing_a_document_source_url_accepts_only_web_urls(staff_client, url):
+    document = DocumentFactory(source_url="https://example.org/")
+    form = {"source": "Imigrasi", "source_url": url, "last_reviewed": "2026-01-05", **CHUNKS_MANAGEMENT}
+
+    response = staff_client.post(f"/admin/knowledge/document/{document.pk}/change/", form)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["source_url"] == ["Enter an http:// or https:// URL."]
+    document.refresh_from_db()
+    assert document.source_url == "https://example.org/"
+
+
+def test_editing_a_document_source_url_to_a_web_url_saves_it(staff_client):
+    document = DocumentFactory(source_url="")
+    form = {"source": "Imigrasi", "source_url": "https://www.imigrasi.go.id/", "last_reviewed": "", **CHUNKS_MANAGEMENT}
+
+    response = staff_client.post(f"/admin/knowledge/document/{document.pk}/change/", form)
+
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.source_url == "https://www.imigrasi.go.id/"

@@ -160,3 +160,36 @@ def test_oversized_uploads_get_400(staff_api, db, settings):
     assert response.status_code == 400
     assert response.json()["detail"] == "file: The file is larger than 1 KB."
     assert Document.objects.count() == 0
+
+
+def test_an_impossible_front_matter_date_gets_400_naming_the_field(staff_api, db):
+    upload = SimpleUploadedFile("golden.md", f"---\ntitle: Golden\nlast_reviewed: 2026-02-30\n---\n{TEXT}".encode())
+
+    response = staff_api.post(DOCUMENTS, {"file": upload, "collection": "visa_oracle"}, format="multipart")
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("golden.md: last_reviewed '2026-02-30' is not a valid date")
+    assert Document.objects.count() == 0
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://files.example.org/guide.pdf"])
+def test_a_source_url_that_is_not_http_gets_400_naming_the_field(staff_api, db, url):
+    fields = {"collection": "visa_oracle", "title": "Golden", "text": TEXT, "source_url": url}
+
+    response = staff_api.post(DOCUMENTS, fields, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "source_url: Enter an http:// or https:// URL."
+    assert Document.objects.count() == 0
+
+
+def test_a_javascript_source_url_in_an_uploaded_file_gets_400(staff_api, db):
+    upload = SimpleUploadedFile(
+        "golden.md", f'---\ntitle: Golden\nsource_url: "javascript:alert(1)"\n---\n{TEXT}'.encode()
+    )
+
+    response = staff_api.post(DOCUMENTS, {"file": upload, "collection": "visa_oracle"}, format="multipart")
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "golden.md: source_url 'javascript:alert(1)' is not an http:// or https:// URL"
+    assert Document.objects.count() == 0

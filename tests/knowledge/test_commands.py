@@ -163,3 +163,27 @@ def test_kb_reindex_after_losing_the_chroma_directory_gives_the_same_results(fol
     assert [(r["document_id"], r["chunk"]) for r in after] == [(r["document_id"], r["chunk"]) for r in before]
     assert [r["score"] for r in after] == pytest.approx([r["score"] for r in before])
     assert index.count(slug="visa_oracle") == 1
+
+
+def test_kb_ingest_rejects_an_impossible_date_naming_the_field_and_exits_2(folder):
+    (folder / "feb30.md").write_text(TAX.replace("language: en\n", "language: en\nlast_reviewed: 2026-02-30\n"))
+    stderr = io.StringIO()
+
+    with pytest.raises(CommandError) as caught:
+        call_command("kb_ingest", str(folder), stdout=io.StringIO(), stderr=stderr)
+
+    assert caught.value.returncode == 2
+    assert "feb30.md: last_reviewed '2026-02-30' is not a valid date" in stderr.getvalue()
+    assert Document.objects.count() == 3
+
+
+def test_kb_ingest_rejects_a_javascript_source_url_and_exits_2(folder):
+    (folder / "xss.md").write_text(TAX.replace("language: en\n", 'language: en\nsource_url: "javascript:alert(1)"\n'))
+    stderr = io.StringIO()
+
+    with pytest.raises(CommandError) as caught:
+        call_command("kb_ingest", str(folder), stdout=io.StringIO(), stderr=stderr)
+
+    assert caught.value.returncode == 2
+    assert "xss.md: source_url 'javascript:alert(1)' is not an http:// or https:// URL" in stderr.getvalue()
+    assert not Document.objects.filter(original_name="xss.md").exists()

@@ -188,3 +188,12 @@ def test_reingesting_a_retired_document_with_new_content_reactivates_it(visa):
 
     assert outcome.document.status == Document.Status.ACTIVE
     assert indexed_ids("visa_oracle") == set(outcome.document.chunks.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://files.example.org/guide.pdf"])
+def test_a_draft_with_a_source_url_that_is_not_http_is_rejected_before_any_write(visa, url):
+    with pytest.raises(RejectedFile) as caught:
+        documents_ingest(drafts=[DocumentDraftFactory(collection=visa, original_name="x.md", source_url=url)])
+
+    assert caught.value.reason == f"source_url {url!r} is not an http:// or https:// URL"
+    assert Document.objects.count() == 0

@@ -117,3 +117,40 @@ def test_unreadable_files_are_rejected_with_a_reason(name, raw, reason):
 
     assert reason in str(caught.value)
     assert str(caught.value).startswith(name)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025-06-11", datetime.date(2025, 6, 11)),
+        ("2025-06-11 09:30:00", datetime.date(2025, 6, 11)),
+        ("'2025-06-11'", datetime.date(2025, 6, 11)),
+        ("", None),
+    ],
+)
+def test_front_matter_dates_are_read_as_dates(value, expected):
+    raw = f"---\ntitle: T\nlast_reviewed: {value}\n---\nSome text.".encode()
+
+    assert parse_file(name="t.md", raw=raw).metadata["last_reviewed"] == expected
+
+
+@pytest.mark.parametrize("value", ["2026-02-30", "2026-13-01", "'2026-02-30'", "next week"])
+def test_an_impossible_front_matter_date_is_rejected_naming_the_field(value):
+    raw = f"---\ntitle: T\nlast_reviewed: {value}\n---\nSome text.".encode()
+
+    with pytest.raises(RejectedFile) as caught:
+        parse_file(name="t.md", raw=raw)
+
+    assert caught.value.reason.startswith(f"last_reviewed {value.strip(chr(39))!r} is not a valid date")
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(document.cookie)", "JavaScript:alert(1)", "ftp://files.example.org/a", "data:,x", "/x"]
+)
+def test_a_front_matter_source_url_that_is_not_http_is_rejected_naming_the_field(url):
+    raw = f'---\ntitle: T\nsource_url: "{url}"\n---\nSome text.'.encode()
+
+    with pytest.raises(RejectedFile) as caught:
+        parse_file(name="t.md", raw=raw)
+
+    assert caught.value.reason == f"source_url {url!r} is not an http:// or https:// URL"

@@ -1,5 +1,9 @@
 """Settings are read at process start, so these run manage.py in a fresh process with a given environment."""
 
+import os
+
+import pytest
+
 PRODUCTION = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "k" * 20 + "-production-secret-for-tests-only-0123456789",
@@ -55,3 +59,44 @@ def test_invalid_boolean_names_the_variable(run_manage):
 
     assert result.returncode != 0
     assert result.stderr.strip() == "Configuration error: DEBUG must be a boolean (1/0, true/false), got 'maybe'"
+
+
+REFUSED_WITHOUT_DJANGO_ENV = (
+    "Configuration error: DJANGO_ENV must be set when {name} is given: 'production' for a deployment "
+    "(DEBUG off), or 'development' to run with DEBUG on"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SECRET_KEY", "k" * 20 + "-production-secret-for-tests-only-0123456789"),
+        ("ALLOWED_HOSTS", "localhost,zantara.example.com"),
+        ("ALLOWED_HOSTS", "*"),
+        ("DATABASE_URL", "postgres://zantara:secret@db.internal:5432/zantara"),
+    ],
+)
+def test_production_looking_settings_without_django_env_refuse_to_start_naming_it(run_manage, name, value):
+    result = run_manage("check", env={name: value})
+
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == REFUSED_WITHOUT_DJANGO_ENV.format(name=name)
+
+
+def test_local_settings_without_django_env_keep_the_development_default(run_manage):
+    # DATABASE_URL and REDIS_URL come from the test run's environment (CI: postgres and redis on 127.0.0.1).
+    local = {"ALLOWED_HOSTS": "localhost,127.0.0.1,[::1]", "DATABASE_URL": os.environ.get("DATABASE_URL", "")}
+
+    result = run_manage("check", env=local)
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_django_env_development_keeps_debug_on_with_a_secret_key(run_manage):
+    env = {"DJANGO_ENV": "development", "SECRET_KEY": "k" * 40, "ALLOWED_HOSTS": "dev.example.com"}
+
+    result = run_manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True"

@@ -1,0 +1,39 @@
+"""The citation page of an answer: the cited chunk and its document, with the document's link only when it is web."""
+
+import pytest
+
+from chat.models import Conversation, Message
+from tests.knowledge.factories import ChunkFactory, DocumentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def source_page(client, user, *, source_url: str) -> str:
+    document = DocumentFactory(source="Directorate General of Immigration", source_url=source_url)
+    chunk = ChunkFactory(document=document, text="Apply 30 days before the permit expires.")
+    conversation = Conversation.objects.create(user=user, title="KITAS")
+    answer = Message.objects.create(
+        conversation=conversation,
+        role="assistant",
+        content="Apply 30 days ahead [1].",
+        source="offline",
+        sources=[{"n": 1, "document_id": document.pk, "chunk_id": chunk.pk, "title": document.title, "source": ""}],
+    )
+    client.force_login(user)
+    response = client.get(f"/c/{conversation.pk}/sources/{answer.pk}/1/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_web_source_url_is_a_link(client, user):
+    page = source_page(client, user, source_url="https://www.imigrasi.go.id/kitas")
+
+    assert '<a href="https://www.imigrasi.go.id/kitas" rel="noopener noreferrer">' in page
+
+
+@pytest.mark.parametrize("stored", ["javascript:alert(document.cookie)", " JavaScript:alert(1)", "data:text/html,x"])
+def test_a_stored_non_web_source_url_is_shown_as_text_never_as_a_link(client, user, stored):
+    page = source_page(client, user, source_url=stored)
+
+    assert "Directorate General of Immigration" in page
+    assert "javascript:" not in page.lower() and "data:text" not in page
