@@ -8,8 +8,8 @@ from tests.knowledge.factories import ChunkFactory, DocumentFactory
 pytestmark = pytest.mark.django_db
 
 
-def source_page(client, user, *, source_url: str) -> str:
-    document = DocumentFactory(source="Directorate General of Immigration", source_url=source_url)
+def source_page(client, user, *, source_url: str = "", status: str = "active") -> str:
+    document = DocumentFactory(source="Directorate General of Immigration", source_url=source_url, status=status)
     chunk = ChunkFactory(document=document, text="Apply 30 days before the permit expires.")
     conversation = Conversation.objects.create(user=user, title="KITAS")
     answer = Message.objects.create(
@@ -37,3 +37,8 @@ def test_a_stored_non_web_source_url_is_shown_as_text_never_as_a_link(client, us
 
     assert "Directorate General of Immigration" in page
     assert "javascript:" not in page.lower() and "data:text" not in page
+
+
+def test_a_retired_source_says_so_and_an_active_one_does_not(client, user):
+    assert "This source was retired" in source_page(client, user, status="retired")
+    assert "This source was retired" not in source_page(client, user)
