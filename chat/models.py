@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Conversation(models.Model):
@@ -28,13 +29,13 @@ class Message(models.Model):
         PARTIAL = "partial"  # stopped, disconnected or the model failed mid-stream: what was said is kept
         FAILED = "failed"
 
-    class Source(models.TextChoices):
-        USER = "user"
-        LLM = "llm"
-        GOLDEN = "golden"
-        OFFLINE = "offline"
-        HANDOFF = "handoff"
-        MEMORY = "memory"
+    class Source(models.TextChoices):  # the labels are what the chat shows under an answer
+        USER = "user", _("You")
+        LLM = "llm", _("AI answer")
+        GOLDEN = "golden", _("Curated answer")
+        OFFLINE = "offline", _("Offline")
+        HANDOFF = "handoff", _("Handoff")
+        MEMORY = "memory", _("Memory")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     role = models.CharField(max_length=10, choices=Role.choices)

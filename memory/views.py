@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .models import FACT_KINDS, MemoryDeletion
@@ -19,6 +19,16 @@ from .services import (
 )
 
 HISTORY_SHOWN = 100
+KIND_LABELS = {
+    "identity": gettext_lazy("About you"),
+    "family": gettext_lazy("Family"),
+    "location": gettext_lazy("Where you live"),
+    "business": gettext_lazy("Work and company"),
+    "immigration": gettext_lazy("Visa and stay"),
+    "deadline": gettext_lazy("Deadlines"),
+    "preference": gettext_lazy("Preferences"),
+    "other": gettext_lazy("Other"),
+}
 
 
 @login_required
@@ -27,11 +37,11 @@ def facts_page(request: HttpRequest) -> HttpResponse:
     groups = memory_facts_grouped(user=request.user)
     history = list(memory_history_for_user(user=request.user)[: HISTORY_SHOWN + 1])
     context = {
-        "groups": groups,
+        "groups": [(KIND_LABELS.get(kind, kind), facts) for kind, facts in groups],
         "count": sum(len(facts) for _, facts in groups),
         "history": history[:HISTORY_SHOWN],
         "history_more": len(history) > HISTORY_SHOWN,
-        "kinds": FACT_KINDS,
+        "kinds": [(kind, KIND_LABELS.get(kind, kind)) for kind in FACT_KINDS],
     }
     return render(request, "memory/facts.html", context)
 

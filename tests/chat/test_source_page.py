@@ -42,3 +42,16 @@ def test_a_stored_non_web_source_url_is_shown_as_text_never_as_a_link(client, us
 def test_a_retired_source_says_so_and_an_active_one_does_not(client, user):
     assert "This source was retired" in source_page(client, user, status="retired")
     assert "This source was retired" not in source_page(client, user)
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("en", "Curated answer"), ("id", "Jawaban terkurasi"), ("it", "Risposta curata")]
+)
+def test_the_label_under_an_answer_is_in_the_users_language(client, user, language, label):
+    conversation = Conversation.objects.create(user=user, title="KITAS")
+    Message.objects.create(conversation=conversation, role="assistant", content="Yes.", source="golden")
+    client.force_login(user)
+
+    page = client.get(f"/c/{conversation.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert f'<span class="via">{label}</span>' in page

@@ -143,3 +143,16 @@ def test_deleting_needs_a_post(browser, user):
 
     assert browser.get(f"/memory/facts/{fact.pk}/delete/").status_code == 405
     assert MemoryFact.objects.filter(pk=fact.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "add", "kind"),
+    [("id", "Tempat tinggal", "Tambah fakta", "Lainnya"), ("it", "Dove vivi", "Aggiungi un fatto", "Altro")],
+)
+def test_the_page_speaks_indonesian_and_italian(browser, user, language, heading, add, kind):
+    MemoryFactFactory(user=user, kind="location", text="Lives in Sanur")
+
+    page = browser.get("/memory/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert f"<h2>{heading}</h2>" in page and add in page and f">{kind}</option>" in page
+    assert "What ZANTARA remembers" not in page
