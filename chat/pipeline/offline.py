@@ -61,10 +61,17 @@ def sentences(text: str) -> list[str]:
     """A chunk's sentences: prose split at sentence ends, list items and table rows as one sentence each."""
     out: list[str] = []
     paragraph: list[str] = []  # prose wrapped over several lines is one paragraph: never cut a sentence at a line end
+    lead = [""]  # the sentence that introduces a list ("... can own a home:"), for items that continue it
+    in_item = [False]
 
     def flush() -> None:
         line = _MARKUP.sub("", " ".join(paragraph)).strip()
-        out.extend(part.strip() for part in _SENTENCE.split(line) if len(part.strip()) > 2)
+        parts = [part.strip() for part in _SENTENCE.split(line) if len(part.strip()) > 2]
+        if in_item[0] and parts and parts[0][:1].islower() and lead[0]:
+            parts[0] = f"{lead[0]} {parts[0]}"  # "an apartment unit under strata title" needs its lead-in
+        elif not in_item[0] and parts:
+            lead[0] = parts[-1] if parts[-1].endswith(":") else ""
+        out.extend(parts)
         paragraph.clear()
 
     table_header = True
@@ -72,6 +79,8 @@ def sentences(text: str) -> list[str]:
         line = raw.strip()
         if not line or line.startswith("#"):
             flush()
+            if line.startswith("#"):
+                lead[0] = ""
             table_header = True
             continue
         if line.startswith("|"):
@@ -88,6 +97,9 @@ def sentences(text: str) -> list[str]:
         if item:  # a list item starts its own sentence(s)
             flush()
             line = line[item.end() :]
+            in_item[0] = True
+        elif not paragraph:
+            in_item[0] = False  # a new prose paragraph
         paragraph.append(line)
     flush()
     return [sentence for sentence in out if not _NOTICE.search(sentence)]

@@ -131,3 +131,16 @@ def test_a_what_is_question_leads_with_the_sentence_that_defines_the_term():
     for question, language in [("What is a KITAS?", "en"), ("Apa itu KITAS?", "id"), ("Cos'è il KITAS?", "it")]:
         answer = offline_answer(chunks=chunks, language=language, question=question)
         assert sentences(answer.text)[0].startswith("The E28A limited stay permit"), question
+
+
+def test_a_list_item_that_continues_its_lead_in_is_quoted_with_it():
+    text = (
+        "A foreigner can own a home:\n\n- a **landed house** on Hak Pakai land, or\n- An apartment unit.\n\nOther text."
+    )
+
+    assert sentences(text) == [
+        "A foreigner can own a home:",
+        "A foreigner can own a home: a landed house on Hak Pakai land, or",
+        "An apartment unit.",
+        "Other text.",
+    ]
