@@ -159,3 +159,40 @@ def test_api_docs_render_with_no_request_leaving_the_server(browser_page, live_d
 
     assert "NUZANTARA API" in page.inner_text(".swagger-ui .info .title")
     assert requested and all(url.startswith(live_daphne) for url in requested)
+
+
+@pytest.fixture
+def curated_citation(user) -> Conversation:
+    from tests.golden.factories import GoldenAnswerFactory
+
+    golden = GoldenAnswerFactory(
+        question="Can a foreigner buy property in Bali?", answer="Not freehold: **Hak Pakai** or a lease."
+    )
+    conversation = Conversation.objects.create(user=user, title="Property")
+    Message.objects.create(conversation=conversation, role="user", content="can I buy a house?")
+    Message.objects.create(
+        conversation=conversation,
+        role="assistant",
+        content="Not freehold: Hak Pakai or a lease. [1]",
+        source="offline",
+        sources=[
+            {"n": 1, "document_id": None, "chunk_id": None, "golden_answer_id": golden.pk, "score": 0.7,
+             "title": golden.question, "source": "Bali Zero curated answer"}
+        ],
+    )  # fmt: skip
+    return conversation
+
+
+@pytest.mark.parametrize("browser_page", ["desktop", "phone"], indirect=True)
+def test_a_curated_source_is_labelled_and_opens_its_page(curated_citation, browser_page, live_daphne):
+    page = browser_page
+    page.goto(f"{live_daphne}/c/{curated_citation.pk}/")
+    link = page.locator("ol.sources a").first
+    expect(link).to_have_text("[1] Curated answer: Can a foreigner buy property in Bali?")
+
+    link.click()
+
+    expect(page.locator("h1")).to_have_text("Can a foreigner buy property in Bali?")
+    expect(page.locator(".answer.curated strong")).to_have_text("Hak Pakai")
+    box = page.locator("h1").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"]
