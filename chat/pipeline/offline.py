@@ -40,6 +40,24 @@ TEXTS = {
 }
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9À-Ý])")
+# A full stop that ends an abbreviation ("i.e.", "e.g.", "No.", "arts.") does not end the sentence.
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:i\.e|e\.g|etc|approx|vs|cf|incl|excl|jl|jln|mr|mrs|ms|dr|st|pt|cv|tbk|dll|dsb|yth|ca|ecc|sig|dott|avv)\.)$",
+    re.IGNORECASE,
+)
+_NUMBERED = re.compile(r"\b(?:no|nos|art|arts|para|pag|n)\.$", re.IGNORECASE)  # "art. 7", "No. 22"
+
+
+def _split_sentences(line: str) -> list[str]:
+    parts: list[str] = []
+    for part in _SENTENCE.split(line):
+        if parts and (_ABBREVIATION.search(parts[-1]) or (_NUMBERED.search(parts[-1]) and part[:1].isdigit())):
+            parts[-1] = f"{parts[-1]} {part}"
+        else:
+            parts.append(part)
+    return parts
+
+
 _MARKUP = re.compile(r"[*_`]+|\[(\d+)\]")
 # The sample-content notice every demo document opens with: true, but never an answer.
 _NOTICE = re.compile(r"sample content|contenuto di esempio|konten contoh", re.IGNORECASE)
@@ -66,7 +84,7 @@ def sentences(text: str) -> list[str]:
 
     def flush() -> None:
         line = _MARKUP.sub("", " ".join(paragraph)).strip()
-        parts = [part.strip() for part in _SENTENCE.split(line) if len(part.strip()) > 2]
+        parts = [part.strip() for part in _split_sentences(line) if len(part.strip()) > 2]
         if in_item[0] and parts and parts[0][:1].islower() and lead[0]:
             parts[0] = f"{lead[0]} {parts[0]}"  # "an apartment unit under strata title" needs its lead-in
         elif not in_item[0] and parts:

@@ -144,3 +144,20 @@ def test_a_list_item_that_continues_its_lead_in_is_quoted_with_it():
         "An apartment unit.",
         "Other text.",
     ]
+
+
+def test_an_abbreviation_does_not_end_a_sentence():
+    text = "An individual with IDR 900 million pays 0.5% only on IDR 400 million, i.e. IDR 2 million. See art. 7 of the law."
+
+    assert sentences(text) == [
+        "An individual with IDR 900 million pays 0.5% only on IDR 400 million, i.e. IDR 2 million.",
+        "See art. 7 of the law.",
+    ]
+
+
+def test_a_one_word_no_still_ends_its_sentence():
+    assert sentences("Can I work on a tourist visa? No. You need a work permit.") == [
+        "Can I work on a tourist visa?",
+        "No.",
+        "You need a work permit.",
+    ]
