@@ -196,8 +196,13 @@ def _select(question: str, language: str, chunks: list[SourceChunk]) -> list[_Sc
     candidates: list[tuple[int, int, str, str, float]] = []
     for rank, chunk in enumerate(chunks):
         chunk_language = chunk.language or "en"
+        # A sentence's subject is often only in its title or heading ("A permit is lost if..." under "KITAP").
+        headings = " ".join(
+            [chunk.title, *(line.lstrip("#") for line in chunk.text.splitlines() if line.startswith("#"))]
+        )
+        subject = {term for term in _terms(headings, chunk_language) if term.startswith("#")}
         for position, sentence in enumerate(sentences(chunk.text)):
-            found = _terms(sentence, chunk_language)
+            found = _terms(sentence, chunk_language).keys() | subject
             shared = [weight for term, weight in wanted.items() if term in found]
             salient = bool(shared) and max(shared) >= SALIENT_WEIGHT
             candidates.append((rank, position, sentence, chunk_language, sum(shared) / total if salient else 0.0))

@@ -161,3 +161,17 @@ def test_a_one_word_no_still_ends_its_sentence():
         "No.",
         "You need a work permit.",
     ]
+
+
+def test_a_sentence_inherits_the_subject_of_its_title_and_headings():
+    kitap = SourceChunk(
+        n=1, chunk_id=1, document_id=10, title="KITAP: the permanent stay permit", source="", score=1.0,
+        text="# KITAP\n\nThe KITAP is valid for five years.\n\n## Losing it\n\n"
+        "A permit is lost if the holder leaves Indonesia for more than a year without a re-entry permit.",
+    )  # fmt: skip
+
+    answer = offline_answer(
+        chunks=[kitap], language="en", question="If I leave Indonesia for over a year, do I lose my KITAP?"
+    )
+
+    assert sentences(answer.text)[0].startswith("A permit is lost if the holder leaves Indonesia")
