@@ -166,7 +166,8 @@ def test_a_one_word_no_still_ends_its_sentence():
 def test_a_sentence_inherits_the_subject_of_its_title_and_headings():
     kitap = SourceChunk(
         n=1, chunk_id=1, document_id=10, title="KITAP: the permanent stay permit", source="", score=1.0,
-        text="# KITAP\n\nThe KITAP is valid for five years.\n\n## Losing it\n\n"
+        text="# KITAP\n\nThe KITAP is valid for five years, and a KITAP holder needs no yearly renewal in Indonesia.\n\n"
+        "## Losing it\n\n"
         "A permit is lost if the holder leaves Indonesia for more than a year without a re-entry permit.",
     )  # fmt: skip
 
