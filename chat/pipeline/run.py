@@ -83,7 +83,7 @@ def prepare_turn(*, user, conversation_id: int | None, text: object, started: fl
 
 def _plan_answer(turn: Turn, *, user, text: str) -> None:
     conversation, user_message, language = turn.conversation, turn.user_message, turn.language
-    golden, turn.timings["golden_ms"] = steps.golden_lookup(text)
+    golden, turn.timings["golden_ms"] = steps.golden_lookup(text, conversation_id=conversation.pk)
     if golden.hit is not None:
         hit = golden.hit
         turn.final_text, turn.final_source, turn.chunks = hit.answer, Message.Source.GOLDEN, hit.sources

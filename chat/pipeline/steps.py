@@ -33,11 +33,12 @@ class Golden:
     near: tuple = ()  # knowledge.golden.selectors.NearAnswer: on a miss, close answers no guard refused
 
 
-def golden_lookup(query: str) -> tuple[Golden, float]:
+def golden_lookup(query: str, conversation_id: int | None = None) -> tuple[Golden, float]:
     started = time.perf_counter()
     from knowledge.golden.selectors import golden_answer_lookup
 
-    result = golden_answer_lookup(query=query)
+    # The log row keeps the conversation's id, so deleting the conversation erases the question there too.
+    result = golden_answer_lookup(query=query, conversation_id=conversation_id)
     if not result.hit:
         return Golden(None, result.near), _ms(started)
     cited = [

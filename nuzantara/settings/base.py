@@ -304,6 +304,16 @@ GOLDEN_MIN_COVERAGE = env_float("GOLDEN_MIN_COVERAGE", 0.80, minimum=0.0, maximu
 # Not served but this close, refused by no guard, and backed by a retrieved source document: a curated answer joins
 # the sources of the answer, first, cited as "curated answer".
 GOLDEN_SOURCE_THRESHOLD = env_float("GOLDEN_SOURCE_THRESHOLD", 0.45, minimum=0.0, maximum=1.0)
+# The nightly drafts read the missed questions of this many days from the lookup log, which keeps its rows (questions
+# as asked) for GOLDEN_LOOKUP_RETENTION_DAYS: never fewer, or the drafts would miss questions.
+GOLDEN_DRAFT_WINDOW_DAYS = env_int("GOLDEN_DRAFT_WINDOW_DAYS", 7, minimum=1)
+GOLDEN_LOOKUP_RETENTION_DAYS = env_int("GOLDEN_LOOKUP_RETENTION_DAYS", 90, minimum=1)
+if GOLDEN_LOOKUP_RETENTION_DAYS < GOLDEN_DRAFT_WINDOW_DAYS:
+    raise ConfigError(
+        "GOLDEN_LOOKUP_RETENTION_DAYS",
+        f"must be >= GOLDEN_DRAFT_WINDOW_DAYS ({GOLDEN_DRAFT_WINDOW_DAYS}), the days of questions the nightly drafts "
+        f"read, got {GOLDEN_LOOKUP_RETENTION_DAYS}",
+    )
 # Answers that need no model (golden, offline, handoff) stream at reading speed on screen, so Stop can reach them.
 CHAT_TEXT_WORD_SECONDS = env_float("CHAT_TEXT_WORD_SECONDS", 0.012, minimum=0)
 CHAT_TEXT_STREAM_SECONDS = env_float("CHAT_TEXT_STREAM_SECONDS", 1.0, minimum=0)
