@@ -246,7 +246,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "nuzantara.api_tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -262,6 +262,8 @@ REST_FRAMEWORK = {
         "ask": env_str("API_THROTTLE_ASK", "30/min"),
     },
 }
+# An API token is refused this many days after it was issued (and at once after a password change or a revoke).
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": "NUZANTARA API",
     "DESCRIPTION": "ZANTARA: answers on Indonesian visas, companies, tax and property.",
