@@ -17,6 +17,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from nuzantara.api_tokens import api_token_issue, api_token_revoke
 from nuzantara.login_throttle import lockout_response
 
 from . import selectors, services
@@ -41,13 +42,31 @@ class AuthToken(ObtainAuthToken):
         },
     )
     def post(self, request: Request, *args: object, **kwargs: object) -> Response:
+        serializer = self.get_serializer(data=request.data)
         try:
-            return super().post(request, *args, **kwargs)
+            serializer.is_valid(raise_exception=True)
         except ValidationError:
             # django-axes flags the request it was given, here DRF's: its middleware only sees Django's.
             if getattr(request, "axes_locked_out", False):
                 return lockout_response(request)
             raise
+        token = api_token_issue(user=serializer.validated_data["user"])  # a new one once the old one expired
+        return Response({"token": token.key})
+
+
+class AuthTokenRevoke(APIView):
+    """POST (signed in with the token): the token stops working at once; 204."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: None,
+            403: inline_serializer("TokenRevokeRefused", {"detail": serializers.CharField()}),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        api_token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MessageOutput(serializers.ModelSerializer):

@@ -29,6 +29,26 @@ def ask_allowed(user_id: int) -> bool:
     return cache.incr(key) <= allowed
 
 
+class _SessionOnly:
+    """What django.contrib.auth.get_user reads of a request: its session."""
+
+    def __init__(self, session: object) -> None:
+        self.session = session
+
+
+def session_user_id(session_key: str | None) -> int | None:
+    """The id of the user the session signs in now, read afresh from the session store: None once it was logged out,
+    or its password changed since (Django's own check of the session auth hash, as on every HTTP request)."""
+    if not session_key:
+        return None
+    from importlib import import_module
+
+    from django.contrib.auth import get_user
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    return get_user(_SessionOnly(session)).pk
+
+
 class ChatConsumer(AsyncWebsocketConsumer):
     """Client sends {"type": "ask", "conversation_id": ID|null, "message": "..."} or {"type": "stop"}."""
 
@@ -70,6 +90,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         if self.answering is not None and not self.answering.done():
             await self.send_event(events.error("busy", "An answer is still streaming: stop it or wait."))
+            return
+        session_key = getattr(self.scope.get("session"), "session_key", None)
+        if await sync_to_async(session_user_id)(session_key) != self.user.pk:  # logged out, or a new password
+            await self.send_event(events.error("unauthenticated", "You are signed out: sign in again to ask."))
+            await self.close(code=UNAUTHENTICATED)
             return
         if not await sync_to_async(ask_allowed)(self.user.pk):
             await self.send_event(events.error("throttled", "Too many questions in a short time; wait a minute."))

@@ -47,9 +47,12 @@ def conversation_rename(*, conversation: Conversation, title: str) -> Conversati
 
 @transaction.atomic
 def conversation_delete(*, conversation: Conversation) -> None:
+    from knowledge.golden.services import golden_lookups_erase
     from memory.services import conversation_summary_delete
 
-    conversation_summary_delete(conversation_id=conversation.pk)  # the summary holds the conversation's content too
+    # The summary and the golden lookup log hold the conversation's content too.
+    golden_lookups_erase(conversation_id=conversation.pk)
+    conversation_summary_delete(conversation_id=conversation.pk)
     conversation.delete()
 
 

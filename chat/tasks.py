@@ -1,11 +1,71 @@
+"""Background chat work: memory extraction after each answer and summaries of long conversations.
+
+Tasks take ids and load the texts themselves, so no question or answer reaches the broker or a log line.
+"""
+
 import logging
 
 from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from .models import Conversation, Message
 from .pipeline.prompt import HISTORY_TOKENS, history_messages
 
 logger = logging.getLogger(__name__)
+
+MEMORY_EXTRACT_TIME_LIMIT_S = int(getattr(settings, "MEMORY_EXTRACT_TIME_LIMIT_S", 60))
+MEMORY_EXTRACT_MAX_RETRIES = 3
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=MEMORY_EXTRACT_MAX_RETRIES,
+    soft_time_limit=MEMORY_EXTRACT_TIME_LIMIT_S,
+    time_limit=MEMORY_EXTRACT_TIME_LIMIT_S + 30,
+)
+def exchange_memory_extract(self, user_message_id: int, answer_message_id: int | None = None) -> dict:
+    """Extract the user's facts from one question and its answer, loaded by id (gone with a deleted conversation).
+
+    Idempotent per question (a redelivered or retried task writes nothing twice). A failing LLM extractor is retried
+    with backoff; the last attempt uses the rule-based extractor, so an outage never loses the exchange.
+    """
+    from memory.extraction import ExtractionUnavailable
+    from memory.services import memory_extract_exchange
+
+    question = (
+        Message.objects.filter(pk=user_message_id, role=Message.Role.USER)
+        .values("content", "conversation_id", "conversation__user_id")
+        .first()
+    )
+    if question is None:
+        return {"status": "no_message", "user_message_id": user_message_id}
+    answer = ""
+    if answer_message_id is not None:
+        answer = (
+            Message.objects.filter(pk=answer_message_id, conversation_id=question["conversation_id"])
+            .values_list("content", flat=True)
+            .first()
+        ) or ""
+    try:
+        return memory_extract_exchange(
+            user_id=question["conversation__user_id"],
+            user_text=question["content"],
+            assistant_text=answer,
+            source_message_id=user_message_id,
+            rules_only=self.request.retries >= MEMORY_EXTRACT_MAX_RETRIES,
+        )
+    except (ExtractionUnavailable, OperationalError, InterfaceError) as exc:
+        logger.warning(
+            "memory extraction failed, retrying",
+            extra={
+                "user_message_id": user_message_id,
+                "attempt": self.request.retries + 1,
+                "error": type(exc).__name__,
+            },
+        )
+        raise self.retry(exc=exc, countdown=min(300, 5 * 4**self.request.retries)) from exc
 
 
 @shared_task(

@@ -8,6 +8,7 @@ urlpatterns = [
     path("c/<int:pk>/sources/<int:message_id>/<int:n>/", views.source_page, name="source"),
     path("chat/messages/<int:pk>/html", views.message_html, name="message-html"),
     path("api/v1/auth/token/", api.AuthToken.as_view(), name="api-token"),
+    path("api/v1/auth/token/revoke/", api.AuthTokenRevoke.as_view(), name="api-token-revoke"),
     path("api/v1/conversations/", api.ConversationListCreate.as_view(), name="api-conversations"),
     path("api/v1/conversations/<int:pk>/", api.ConversationDetail.as_view(), name="api-conversation"),
     path("api/v1/conversations/<int:pk>/messages/", api.ConversationMessages.as_view(), name="api-messages"),

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import numpy as np
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,7 @@ from .extraction import (
     FactCandidate,
     FactExtractor,
     LLMSummarizer,
+    RuleBasedExtractor,
     extract_candidates,
     fact_extractor_get,
     structured_client_get,
@@ -51,6 +53,7 @@ __all__ = [
     "conversation_summary_delete",
     "memory_apply_extraction",
     "memory_command_answer",
+    "memory_extract_exchange",
     "memory_fact_create",
     "memory_fact_delete",
     "memory_fact_update",
@@ -137,6 +140,30 @@ def memory_apply_extraction(
         },
     )
     return operations
+
+
+def memory_extract_exchange(
+    *, user_id: int, user_text: str, assistant_text: str, source_message_id: int | None = None, rules_only: bool = False
+) -> dict:
+    """Extract facts from one exchange for the background task that loaded it; a summary of ids and counts comes back.
+
+    The caller passes the texts in memory (never through the broker or a log line) and retries on
+    ExtractionUnavailable or a database error; `rules_only` is its last attempt, so an outage never loses the exchange.
+    """
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return {"status": "no_user", "user_id": user_id}
+    if source_message_id is not None and memory_extraction_done(user=user, source_message_id=source_message_id):
+        return {"status": "skipped", "user_id": user_id, "source_message_id": source_message_id}
+    operations = memory_apply_extraction(
+        user=user,
+        user_text=user_text or "",
+        assistant_text=assistant_text or "",
+        source_message_id=source_message_id,
+        extractor=RuleBasedExtractor() if rules_only else None,
+    )
+    counts = {op: sum(1 for o in operations if o.op == op) for op in ("ADD", "UPDATE", "INVALIDATE", "NONE")}
+    return {"status": "ok", "user_id": user_id, "source_message_id": source_message_id, "operations": counts}
 
 
 # ---------------------------------------------------------------------------------------------------- chat commands

@@ -6,4 +6,4 @@ class NuzantaraConfig(AppConfig):
     verbose_name = "NUZANTARA platform"
 
     def ready(self) -> None:
-        from . import jobs  # noqa: F401 - connects the Celery failure handler
+        from . import api_tokens, jobs  # noqa: F401 - connect the password-change and Celery failure receivers

@@ -83,7 +83,7 @@ def prepare_turn(*, user, conversation_id: int | None, text: object, started: fl
 
 def _plan_answer(turn: Turn, *, user, text: str) -> None:
     conversation, user_message, language = turn.conversation, turn.user_message, turn.language
-    golden, turn.timings["golden_ms"] = steps.golden_lookup(text)
+    golden, turn.timings["golden_ms"] = steps.golden_lookup(text, conversation_id=conversation.pk)
     if golden.hit is not None:
         hit = golden.hit
         turn.final_text, turn.final_source, turn.chunks = hit.answer, Message.Source.GOLDEN, hit.sources
@@ -154,13 +154,9 @@ def after_answer(turn: Turn, *, content: str, source: str) -> None:
     """Off the request path: memory extraction (and a summary when the history outgrew the budget)."""
     if source not in (Message.Source.LLM, Message.Source.OFFLINE) or not content:
         return
-    user_id = turn.conversation.user_id
     transaction.on_commit(
         lambda: steps.enqueue_memory_extraction(
-            user_id=user_id,
-            user_text=turn.user_message.content,
-            assistant_text=content,
-            source_message_id=turn.user_message.pk,
+            user_message_id=turn.user_message.pk, answer_message_id=turn.assistant_message.pk
         )
     )
     if turn.history_dropped:

@@ -33,11 +33,12 @@ class Golden:
     near: tuple = ()  # knowledge.golden.selectors.NearAnswer: on a miss, close answers no guard refused
 
 
-def golden_lookup(query: str) -> tuple[Golden, float]:
+def golden_lookup(query: str, conversation_id: int | None = None) -> tuple[Golden, float]:
     started = time.perf_counter()
     from knowledge.golden.selectors import golden_answer_lookup
 
-    result = golden_answer_lookup(query=query)
+    # The log row keeps the conversation's id, so deleting the conversation erases the question there too.
+    result = golden_answer_lookup(query=query, conversation_id=conversation_id)
     if not result.hit:
         return Golden(None, result.near), _ms(started)
     cited = [
@@ -199,7 +200,8 @@ def memory_command(user, text: str, language: str, source_message_id: int) -> st
     return memory_command_answer(user=user, text=text, language=language, source_message_id=source_message_id)
 
 
-def enqueue_memory_extraction(*, user_id: int, user_text: str, assistant_text: str, source_message_id: int) -> None:
-    from memory.tasks import memory_extract
+def enqueue_memory_extraction(*, user_message_id: int, answer_message_id: int) -> None:
+    """Ids only: the task loads the texts, so none of them is carried by the broker or logged by the task trace."""
+    from ..tasks import exchange_memory_extract
 
-    memory_extract.delay(user_id, user_text, assistant_text, source_message_id)
+    exchange_memory_extract.delay(user_message_id, answer_message_id)

@@ -44,6 +44,7 @@ class LookupEntry:
     threshold: float
     latency_ms: float
     created_at: object  # an aware datetime
+    conversation_id: int | None = None
 
 
 def write(entries: list[LookupEntry]) -> None:
@@ -76,6 +77,7 @@ def write(entries: list[LookupEntry]) -> None:
                 threshold=e.threshold,
                 latency_ms=e.latency_ms,
                 created_at=e.created_at,
+                conversation_id=e.conversation_id,
             )
             for e in entries
         )

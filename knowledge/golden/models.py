@@ -147,6 +147,8 @@ class GoldenLookup(models.Model):
     refusal_detail = models.CharField(max_length=300, blank=True)
     threshold = models.FloatField(null=True, blank=True)
     latency_ms = models.FloatField(default=0)
+    # The asking chat conversation (chat.Conversation id, deliberately not a FK): its rows are erased with it.
+    conversation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

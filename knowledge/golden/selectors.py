@@ -223,9 +223,11 @@ def _decide(
     return _Decision(method, hit, nearest, None if hit else first_refusal, reports, near)
 
 
-def golden_answer_lookup(*, query: str, log: bool = True) -> GoldenLookupResult:
+def golden_answer_lookup(*, query: str, log: bool = True, conversation_id: int | None = None) -> GoldenLookupResult:
     """Serve a golden answer for this question if one matches: exact (normalized) or semantic above GOLDEN_THRESHOLD,
-    and no guard refuses it. Never raises on user text: an empty or over-long query is a miss."""
+    and no guard refuses it. Never raises on user text: an empty or over-long query is a miss.
+
+    `conversation_id`: the asking chat conversation, kept on the log row so the row is erased with it."""
     started = time.perf_counter()
     threshold = golden_threshold()
     text = (query or "").strip()
@@ -266,6 +268,7 @@ def golden_answer_lookup(*, query: str, log: bool = True) -> GoldenLookupResult:
             method=decision.method,
             refusal_detail=decision.refusal.detail if decision.refusal else "",
             threshold=threshold,
+            conversation_id=conversation_id,
         )
     return result
 

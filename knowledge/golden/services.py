@@ -5,11 +5,13 @@ next lookup. Usage counters are written with UPDATE ... F() + 1 and never bump i
 """
 
 import csv
+import datetime
 import io
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,7 +19,7 @@ from knowledge.models import Collection, Document
 
 from . import lookup_log
 from .matching.text import normalize_question
-from .models import MAX_QUESTION_CHARS, GoldenAnswer, GoldenAnswerVariant, GoldenIndexState
+from .models import MAX_QUESTION_CHARS, GoldenAnswer, GoldenAnswerVariant, GoldenIndexState, GoldenLookup
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,7 @@ def golden_lookup_record(
     threshold: float,
     cosine: float | None = None,
     coverage: float | None = None,
+    conversation_id: int | None = None,
 ) -> None:
     """Log one lookup and, on a hit, count it on the answer, without making the caller wait for the database
     (see lookup_log: queued outside a transaction, written in the caller's transaction inside one)."""
@@ -69,8 +72,23 @@ def golden_lookup_record(
             threshold=threshold,
             latency_ms=round(result.latency_ms, 3),
             created_at=timezone.now(),
+            conversation_id=conversation_id,
         )
     )
+
+
+def golden_lookups_erase(*, conversation_id: int) -> int:
+    """Erase the logged questions of one chat conversation (deleted by its user), those still queued here included."""
+    lookup_log.flush()
+    deleted, _ = GoldenLookup.objects.filter(conversation_id=conversation_id).delete()
+    return deleted
+
+
+def golden_lookups_expire() -> int:
+    """Erase lookup log rows older than GOLDEN_LOOKUP_RETENTION_DAYS (never shorter than the nightly drafts' window)."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.GOLDEN_LOOKUP_RETENTION_DAYS)
+    deleted, _ = GoldenLookup.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 # --- create / update ------------------------------------------------------------------------------------------------

@@ -16,3 +16,11 @@ def golden_draft_nightly() -> dict:
         "errors": len(run.errors),
         "skipped": run.skipped_reason,
     }
+
+
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1750)
+def golden_lookup_log_expire() -> dict:
+    """Daily (04:30 UTC): erase lookup log rows older than GOLDEN_LOOKUP_RETENTION_DAYS."""
+    from .services import golden_lookups_expire
+
+    return {"deleted": golden_lookups_expire()}

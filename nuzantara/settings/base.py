@@ -184,15 +184,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
-# --- Mail (reports to MANAGERS): printed to the console unless EMAIL_HOST is set ---
+# --- Mail (reports to MANAGERS): without EMAIL_HOST, a log line with counts only (no address, no text) ---
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
-)
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "nuzantara.mail.UnsentMailLogBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "zantara@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MANAGERS = [("Curators", address) for address in env_list("MANAGERS_EMAILS")]
@@ -248,7 +246,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "nuzantara.api_tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -264,6 +262,8 @@ REST_FRAMEWORK = {
         "ask": env_str("API_THROTTLE_ASK", "30/min"),
     },
 }
+# An API token is refused this many days after it was issued (and at once after a password change or a revoke).
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": "NUZANTARA API",
     "DESCRIPTION": "ZANTARA: answers on Indonesian visas, companies, tax and property.",
@@ -306,6 +306,16 @@ GOLDEN_MIN_COVERAGE = env_float("GOLDEN_MIN_COVERAGE", 0.80, minimum=0.0, maximu
 # Not served but this close, refused by no guard, and backed by a retrieved source document: a curated answer joins
 # the sources of the answer, first, cited as "curated answer".
 GOLDEN_SOURCE_THRESHOLD = env_float("GOLDEN_SOURCE_THRESHOLD", 0.45, minimum=0.0, maximum=1.0)
+# The nightly drafts read the missed questions of this many days from the lookup log, which keeps its rows (questions
+# as asked) for GOLDEN_LOOKUP_RETENTION_DAYS: never fewer, or the drafts would miss questions.
+GOLDEN_DRAFT_WINDOW_DAYS = env_int("GOLDEN_DRAFT_WINDOW_DAYS", 7, minimum=1)
+GOLDEN_LOOKUP_RETENTION_DAYS = env_int("GOLDEN_LOOKUP_RETENTION_DAYS", 90, minimum=1)
+if GOLDEN_LOOKUP_RETENTION_DAYS < GOLDEN_DRAFT_WINDOW_DAYS:
+    raise ConfigError(
+        "GOLDEN_LOOKUP_RETENTION_DAYS",
+        f"must be >= GOLDEN_DRAFT_WINDOW_DAYS ({GOLDEN_DRAFT_WINDOW_DAYS}), the days of questions the nightly drafts "
+        f"read, got {GOLDEN_LOOKUP_RETENTION_DAYS}",
+    )
 # Answers that need no model (golden, offline, handoff) stream at reading speed on screen, so Stop can reach them.
 CHAT_TEXT_WORD_SECONDS = env_float("CHAT_TEXT_WORD_SECONDS", 0.012, minimum=0)
 CHAT_TEXT_STREAM_SECONDS = env_float("CHAT_TEXT_STREAM_SECONDS", 1.0, minimum=0)

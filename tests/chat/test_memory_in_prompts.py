@@ -2,8 +2,9 @@
 
 import pytest
 
+from chat.models import Message
 from chat.pipeline.run import answer_events
-from memory.tasks import memory_extract
+from chat.tasks import exchange_memory_extract
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -26,14 +27,8 @@ async def test_a_fact_from_one_conversation_is_used_in_the_next_and_only_for_its
     other = await django_user_model.objects.acreate(username="bob")
     first = await ask(user, "Hi, my name is Marco and I live in Canggu. How do I extend my KITAS?")
     # The worker's job, run here directly: extraction from that exchange.
-    await sync_to_async(memory_extract.apply)(
-        args=[
-            user.pk,
-            "Hi, my name is Marco and I live in Canggu. How do I extend my KITAS?",
-            "...",
-            first[0]["message_id"],
-        ]
-    )
+    question = await Message.objects.aget(conversation_id=first[0]["conversation_id"], role=Message.Role.USER)
+    await sync_to_async(exchange_memory_extract.apply)(args=[question.pk, first[0]["message_id"]])
 
     await ask(user, "Which immigration office should I go to?")
     alice_prompt = last_answer_prompt(fake_anthropic)
@@ -70,7 +65,6 @@ async def remember(user, text):
 async def test_offline_a_question_about_the_users_own_fact_is_answered_from_memory_first(
     user, knowledge_docs, no_router, offline, question, told
 ):
-    from chat.models import Message
 
     await remember(user, "My KITAS expires in March 2027.")
 

@@ -4,16 +4,19 @@ import pytest
 from django.conf import settings
 
 from memory.selectors import memory_prompt_block, memory_recall
-from memory.tasks import memory_extract
+from memory.services import memory_extract_exchange
 
 pytestmark = pytest.mark.django_db
 
 
 def test_facts_from_one_conversation_reach_the_prompt_of_a_later_one_until_deleted(client, user):
     # conversation 1: the chat pipeline enqueues extraction after its answer
-    memory_extract.apply(
-        args=[user.pk, "I'm Giulia, I live in Ubud and my KITAS expires on 14 March 2026.", "Noted, Giulia.", 101]
-    ).get()
+    memory_extract_exchange(
+        user_id=user.pk,
+        user_text="I'm Giulia, I live in Ubud and my KITAS expires on 14 March 2026.",
+        assistant_text="Noted, Giulia.",
+        source_message_id=101,
+    )
 
     # conversation 2, days later: the system prompt carries what she said
     block = memory_prompt_block(

@@ -38,13 +38,20 @@ def worker(tmp_path):
 
 
 def test_memory_extraction_runs_on_a_real_worker(worker, user):
+    from chat import services
+    from chat.models import Message
+    from chat.tasks import exchange_memory_extract
     from memory.models import MemoryFact
-    from memory.tasks import memory_extract
 
     assert not settings.CELERY_TASK_ALWAYS_EAGER
-    result = memory_extract.apply_async(
-        args=[user.pk, "Hi, my name is Marco and I live in Canggu.", "Nice to meet you, Marco.", None], queue=worker
+    conversation = services.conversation_create(user=user)
+    question = services.user_message_save(
+        conversation=conversation, text="Hi, my name is Marco and I live in Canggu.", language="en"
     )
+    answer = Message.objects.create(
+        conversation=conversation, role=Message.Role.ASSISTANT, content="Nice to meet you, Marco."
+    )
+    result = exchange_memory_extract.apply_async(args=[question.pk, answer.pk], queue=worker)
 
     result.get(timeout=60)
     deadline = time.monotonic() + 10

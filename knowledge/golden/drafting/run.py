@@ -1,4 +1,4 @@
-"""The nightly run: missed questions of the last 7 days -> clusters -> uncovered -> context -> draft -> review queue.
+"""The nightly run: missed questions of the last GOLDEN_DRAFT_WINDOW_DAYS (7) -> clusters -> uncovered -> context -> draft -> review queue.
 
 Questions come from the GoldenLookup log, not from chat (golden must not import chat): every chat question goes through
 golden_answer_lookup(log=True), so the misses of the window are exactly the user questions no golden answer served.
@@ -11,6 +11,7 @@ import time
 from collections import Counter
 
 import numpy as np
+from django.conf import settings
 from django.utils import timezone
 
 from nuzantara.language import detect_language
@@ -27,7 +28,6 @@ from .writer import NO_ANSWER, ContextChunk, build_messages, cited_numbers, comp
 
 logger = logging.getLogger(__name__)
 
-WINDOW_DAYS = 7
 MAX_CLUSTERS = 50
 MAX_QUESTIONS = 5000  # distinct questions embedded per run, most asked first
 COVERED_SIMILARITY = 0.8  # a cluster this close to an existing answer (any status but retired) needs no new draft
@@ -105,7 +105,7 @@ def _draft_cluster(run: NightlyRun, provider: str, cluster: QuestionCluster, que
     chosen = [context[n - 1] for n in cited] or context
     document_ids = list(dict.fromkeys(c.document_id for c in chosen))
     collections = Counter(h.collection for h in hits if h.document_id in document_ids)
-    reason = f"Drafted by {provider} for {cluster.weight} questions asked in the last {WINDOW_DAYS} days."
+    reason = f"Drafted by {provider} for {cluster.weight} questions asked in the last {settings.GOLDEN_DRAFT_WINDOW_DAYS} days."
     if not cited:
         reason += " The draft cites no source: check it against all the context documents."
     from knowledge.models import Collection
@@ -136,7 +136,8 @@ def golden_drafts_nightly_run(*, now: datetime.datetime | None = None) -> Nightl
     now = now or timezone.now()
     run = NightlyRun.objects.create(started_at=now)
     try:
-        questions = golden_missed_questions(since=now - datetime.timedelta(days=WINDOW_DAYS))[:MAX_QUESTIONS]
+        since = now - datetime.timedelta(days=settings.GOLDEN_DRAFT_WINDOW_DAYS)
+        questions = golden_missed_questions(since=since)[:MAX_QUESTIONS]
         run.questions = len(questions)
         provider, why_not = provider_available()
         if provider is None:

@@ -1,10 +1,10 @@
-"""The background extraction task, and the LLM extractor seam (with a stand-in client)."""
+"""Extraction from one exchange (what the chat task calls), and the LLM extractor seam (with a stand-in client)."""
 
 import pytest
 
 from memory.extraction import LLMFactExtractor, fact_extractor_get
 from memory.models import MemoryFact
-from memory.tasks import memory_extract
+from memory.services import memory_extract_exchange
 
 from . import llm_standin
 from .factories import MemoryFactFactory
@@ -22,8 +22,18 @@ def llm(settings):
     llm_standin.script.clear()
 
 
-def test_the_task_writes_the_facts_of_the_exchange(user):
-    result = memory_extract.apply(args=[user.pk, "Hi, I'm Marco and I live in Canggu.", "Hello Marco!", 11]).get()
+def extract(user_id: int, user_text: str, assistant_text: str, source_message_id: int, **options) -> dict:
+    return memory_extract_exchange(
+        user_id=user_id,
+        user_text=user_text,
+        assistant_text=assistant_text,
+        source_message_id=source_message_id,
+        **options,
+    )
+
+
+def test_the_facts_of_the_exchange_are_written(user):
+    result = extract(user.pk, "Hi, I'm Marco and I live in Canggu.", "Hello Marco!", 11)
 
     assert result["status"] == "ok"
     assert result["operations"]["ADD"] == 2
@@ -33,17 +43,17 @@ def test_the_task_writes_the_facts_of_the_exchange(user):
     }
 
 
-def test_the_task_is_idempotent_for_the_same_source_message(user):
-    memory_extract.apply(args=[user.pk, "I live in Canggu.", "", 12]).get()
+def test_extraction_is_idempotent_for_the_same_source_message(user):
+    extract(user.pk, "I live in Canggu.", "", 12)
 
-    again = memory_extract.apply(args=[user.pk, "I live in Canggu.", "", 12]).get()
+    again = extract(user.pk, "I live in Canggu.", "", 12)
 
     assert again["status"] == "skipped"
     assert MemoryFact.objects.filter(user=user).count() == 1
 
 
-def test_the_task_for_a_deleted_user_does_nothing():
-    assert memory_extract.apply(args=[999999, "I live in Canggu.", "", 1]).get()["status"] == "no_user"
+def test_extraction_for_a_deleted_user_does_nothing():
+    assert extract(999999, "I live in Canggu.", "", 1)["status"] == "no_user"
 
 
 def test_without_an_llm_configured_the_rules_are_used(settings):
@@ -67,7 +77,7 @@ def test_with_an_llm_configured_the_llm_extractor_applies_validated_operations(l
         }
     )  # fmt: skip
 
-    result = memory_extract.apply(args=[user.pk, "We moved to Sanur, I surf at dawn.", "Nice!", 21]).get()
+    result = extract(user.pk, "We moved to Sanur, I surf at dawn.", "Nice!", 21)
 
     assert isinstance(fact_extractor_get(), LLMFactExtractor)
     assert result["operations"] == {"ADD": 1, "UPDATE": 1, "INVALIDATE": 0, "NONE": 0}
@@ -80,11 +90,11 @@ def test_with_an_llm_configured_the_llm_extractor_applies_validated_operations(l
     assert f"[{mine.pk}]" in prompt and "Lives in Ubud" not in prompt
 
 
-def test_an_llm_outage_is_retried_then_falls_back_to_the_rules(llm, user):
-    llm.script.extend([ConnectionError("down")] * 5)
+def test_the_last_attempt_uses_the_rules_whatever_is_configured(llm, user):
+    llm.script.append(ConnectionError("down"))
 
-    result = memory_extract.apply(args=[user.pk, "I live in Canggu.", "", 31]).get()
+    result = extract(user.pk, "I live in Canggu.", "", 31, rules_only=True)
 
     assert result["status"] == "ok"
-    assert len(llm.calls) == 3  # three LLM attempts, the fourth uses the rules
+    assert llm.calls == []
     assert MemoryFact.objects.get(user=user).text == "Lives in Canggu"
