@@ -70,14 +70,23 @@ def prepare_turn(*, user, conversation_id: int | None, text: object, started: fl
             conversation = services.conversation_create(user=user)
         else:
             conversation = selectors.conversation_get_for_user(user=user, pk=conversation_id)
+            # Asks sent at once into one conversation take turns here, so each answer sits next to its question.
+            Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
         language = detect_language(text, default=conversation.language or "en")
         user_message = services.user_message_save(conversation=conversation, text=text, language=language)
+        answer = Message.objects.create(
+            conversation=conversation,
+            role=Message.Role.ASSISTANT,
+            status=Message.Status.PARTIAL,
+            source=Message.Source.LLM,
+        )
     turn = Turn(conversation=conversation, user_message=user_message, language=language, started=started)
-    _plan_answer(turn, user=user, text=text)
-    # Created last, so a failure above leaves the user's message and no empty answer behind.
-    turn.assistant_message = Message.objects.create(
-        conversation=conversation, role=Message.Role.ASSISTANT, status=Message.Status.PARTIAL, source=Message.Source.LLM
-    )
+    try:
+        _plan_answer(turn, user=user, text=text)
+    except BaseException:
+        answer.delete()  # the user's message stays; no empty answer is left behind
+        raise
+    turn.assistant_message = answer
     return turn
 
 

@@ -8,6 +8,7 @@ and the keyword index compare. `concepts.txt` then names the domain concepts (KI
 in any of the three languages, so guards can ask "does this answer cover what the question is about?".
 """
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -136,11 +137,18 @@ ENGLISH_COMMON = frozenset(
 # --- English stems, for comparing terms ----------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _english_stemmer():  # noqa: ANN202
-    import snowballstemmer
+_stemmers = threading.local()
 
-    return snowballstemmer.stemmer("english")
+
+def _english_stemmer():  # noqa: ANN202
+    """One Snowball stemmer per thread: a stemmer keeps its word in its own state, so two threads sharing one corrupt
+    each other's (IndexError under concurrent asks)."""
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 @lru_cache(maxsize=65536)
