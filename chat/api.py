@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from asgiref.sync import async_to_sync, sync_to_async
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import APIException, NotAuthenticated, Throttled, ValidationError
@@ -93,6 +93,16 @@ class AskThrottle(UserRateThrottle):
     scope = "ask"
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "search", str, description="Only conversations whose title or messages contain this text."
+            ),
+            OpenApiParameter("archived", str, enum=["1", "true"], description="List the archived conversations."),
+        ]
+    )
+)
 class ConversationListCreate(generics.ListCreateAPIView):
     serializer_class = ConversationOutput
 

@@ -342,3 +342,8 @@ class TestConversationSearch:
         assert [c["id"] for c in listed] == [active.pk]
         assert [c["id"] for c in only_archived] == [archived.pk]
         assert [c["id"] for c in found] == [archived.pk]
+
+    def test_the_schema_documents_search_and_archived(self, client):
+        listing = client.get("/api/schema/", {"format": "json"}).json()["paths"]["/api/v1/conversations/"]["get"]
+
+        assert {p["name"] for p in listing["parameters"]} >= {"search", "archived"}
