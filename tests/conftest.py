@@ -157,3 +157,16 @@ def fake_vllm(settings):
     yield server
     server.stop()
     vllm_client.breaker.record_success()
+
+
+@pytest.fixture
+def llm(settings):
+    """The memory extractor's LLM client is the scripted stand-in (tests/memory/llm_standin.py)."""
+    from tests.memory import llm_standin
+
+    settings.ANTHROPIC_API_KEY = "test-key"
+    settings.MEMORY_LLM_CLIENT = "tests.memory.llm_standin.client_factory"
+    llm_standin.calls.clear()
+    llm_standin.script.clear()
+    yield llm_standin
+    llm_standin.script.clear()

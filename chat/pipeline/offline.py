@@ -200,7 +200,7 @@ def _select(question: str, language: str, chunks: list[SourceChunk]) -> list[_Sc
         headings = " ".join(
             [chunk.title, *(line.lstrip("#") for line in chunk.text.splitlines() if line.startswith("#"))]
         )
-        subject = {term for term in _terms(headings, chunk_language) if term.startswith("#")}
+        subject = {name for name in _terms(headings, chunk_language) if name.startswith("#")}
         for position, sentence in enumerate(sentences(chunk.text)):
             found = _terms(sentence, chunk_language).keys() | subject
             shared = [weight for term, weight in wanted.items() if term in found]

@@ -64,9 +64,9 @@ class SourceChunk:
 _BLOCK_TAG = re.compile(r"<(?=\s*/?\s*(?:sources|user_memory|conversation_summary|system|question)\b)", re.IGNORECASE)
 
 
-def _data(text: str, tag: str = "") -> str:
+def _data(text: str) -> str:
     """Data for a block: nothing inside can close its block or open another (the "<" of a tag-like text is dropped
-    for "‹"). `tag` names the block, for the reader."""
+    for "‹")."""
     return _BLOCK_TAG.sub("‹", text)
 
 
@@ -79,7 +79,7 @@ def sources_block(chunks: list[SourceChunk]) -> str:
         stale = " [STALE]" if chunk.stale else ""
         kind = "Curated answer of the firm: " if chunk.golden_answer_id else ""
         parts.append(
-            f"[{chunk.n}] {kind}{_data(chunk.title)} — {_data(chunk.source)}{reviewed}{stale}\n{_data(chunk.text, 'sources')}"
+            f"[{chunk.n}] {kind}{_data(chunk.title)} — {_data(chunk.source)}{reviewed}{stale}\n{_data(chunk.text)}"
         )
     return "<sources>\n" + "\n\n".join(parts) + "\n</sources>"
 
@@ -87,9 +87,9 @@ def sources_block(chunks: list[SourceChunk]) -> str:
 def system_dynamic(*, memory_block: str, summary: str, language: str) -> str:
     parts = [f"The user's latest message looks like language code '{language}'."]
     if memory_block:
-        parts.append(f"<user_memory>\n{_data(memory_block, 'user_memory')}\n</user_memory>")
+        parts.append(f"<user_memory>\n{_data(memory_block)}\n</user_memory>")
     if summary:
-        parts.append(f"<conversation_summary>\n{_data(summary, 'conversation_summary')}\n</conversation_summary>")
+        parts.append(f"<conversation_summary>\n{_data(summary)}\n</conversation_summary>")
     return "\n\n".join(parts)
 
 

@@ -6,7 +6,6 @@ from chat import services
 from chat.models import Message
 from chat.tasks import exchange_memory_extract
 from memory.models import MemoryFact
-from tests.memory import llm_standin
 
 pytestmark = pytest.mark.django_db
 
@@ -16,16 +15,6 @@ def exchange(user, question: str, answer: str = "Noted.") -> tuple[int, int]:
     asked = services.user_message_save(conversation=conversation, text=question, language="en")
     answered = Message.objects.create(conversation=conversation, role=Message.Role.ASSISTANT, content=answer)
     return asked.pk, answered.pk
-
-
-@pytest.fixture
-def llm(settings):
-    settings.ANTHROPIC_API_KEY = "test-key"
-    settings.MEMORY_LLM_CLIENT = "tests.memory.llm_standin.client_factory"
-    llm_standin.calls.clear()
-    llm_standin.script.clear()
-    yield llm_standin
-    llm_standin.script.clear()
 
 
 def test_the_task_writes_the_facts_of_the_exchange_it_loads(user):

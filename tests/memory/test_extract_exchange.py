@@ -6,20 +6,9 @@ from memory.extraction import LLMFactExtractor, fact_extractor_get
 from memory.models import MemoryFact
 from memory.services import memory_extract_exchange
 
-from . import llm_standin
 from .factories import MemoryFactFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def llm(settings):
-    settings.ANTHROPIC_API_KEY = "test-key"
-    settings.MEMORY_LLM_CLIENT = "tests.memory.llm_standin.client_factory"
-    llm_standin.calls.clear()
-    llm_standin.script.clear()
-    yield llm_standin
-    llm_standin.script.clear()
 
 
 def extract(user_id: int, user_text: str, assistant_text: str, source_message_id: int, **options) -> dict:

@@ -145,11 +145,7 @@ class CoverageModel:
     @staticmethod
     def coverage(query: Analysis, vocabulary: frozenset[str]) -> float:
         """The weighted share of the question's content words found in a vocabulary (1.0 for a question of none)."""
-        total = found = 0.0
-        for word, weight in query.weights:
-            total += weight
-            found += weight if word in vocabulary else 0.0
-        return found / total if total else 1.0
+        return _share(query.weights, vocabulary)
 
     def verdict(self, query: Analysis, answer: AnswerTerms, *, min_coverage: float, cosine: float = 1.0) -> Verdict:
         extra = query.keys - answer.keys
@@ -202,10 +198,15 @@ class CoverageModel:
 VARIANT_SUBJECT_COVERAGE = 0.5
 
 
-def _covered(weights: tuple[tuple[str, float], ...], vocabulary: frozenset[str]) -> bool:
+def _share(weights: tuple[tuple[str, float], ...], vocabulary: frozenset[str]) -> float:
+    """The weighted share of these words found in a vocabulary (1.0 when there are none)."""
     total = sum(weight for _, weight in weights)
     found = sum(weight for word, weight in weights if word in vocabulary)
-    return not total or found / total >= VARIANT_SUBJECT_COVERAGE
+    return found / total if total else 1.0
+
+
+def _covered(weights: tuple[tuple[str, float], ...], vocabulary: frozenset[str]) -> bool:
+    return _share(weights, vocabulary) >= VARIANT_SUBJECT_COVERAGE
 
 
 def _listed(values: Iterable[str]) -> str:
