@@ -6,7 +6,11 @@ from collections.abc import AsyncIterator
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -20,10 +24,10 @@ from rest_framework.views import APIView
 from nuzantara.api_tokens import api_token_issue, api_token_revoke
 from nuzantara.login_throttle import lockout_response
 
-from . import selectors, services
+from . import export, selectors, services
 from .models import Conversation, Message
 from .pipeline import events
-from .pipeline.run import answer_events
+from .pipeline.run import answer_events, regenerate_events
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +79,7 @@ class MessageOutput(serializers.ModelSerializer):
         fields = [
             "id", "conversation", "role", "content", "status", "source", "model", "tool", "route_confidence",
             "sources", "tokens_in", "tokens_out", "tokens_cache_read", "cost_usd", "timings", "feedback",
-            "feedback_comment", "created_at",
+            "feedback_comment", "replaced", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -137,8 +141,8 @@ class ConversationDetail(generics.RetrieveUpdateDestroyAPIView):
         services.conversation_delete(conversation=instance)
 
 
-async def _collect(user, conversation_id: int | None, text: object) -> list[events.Event]:  # noqa: ANN001
-    return [event async for event in answer_events(user=user, conversation_id=conversation_id, text=text)]
+async def _collect(stream: AsyncIterator[events.Event]) -> list[events.Event]:
+    return [event async for event in stream]
 
 
 class ErrorEvent(APIException):
@@ -147,17 +151,42 @@ class ErrorEvent(APIException):
         super().__init__(detail={"detail": event["message"], "code": event["code"]})
 
 
-ERROR_STATUS = {"not_found": 404, "invalid_message": 400, "message_too_long": 400}
+ERROR_STATUS = {
+    "not_found": 404,
+    "invalid_message": 400,
+    "message_too_long": 400,
+    "nothing_to_regenerate": 409,
+    "not_editable": 409,
+}
+ANSWER_ERRORS = {
+    400: inline_serializer("AskRefused", {"detail": serializers.CharField(), "code": serializers.CharField()}),
+    404: inline_serializer("NotFound", {"detail": serializers.CharField()}),
+}
 
 
-class ConversationMessages(APIView):
-    """GET: the conversation's messages (paginated). POST {"message"}: ask, 201 with the complete assistant message."""
+def _answer_response(stream: AsyncIterator[events.Event]) -> Response:
+    """Run an answer to its end: 201 with the assistant message, or the status of an error before it started."""
+    collected = async_to_sync(_collect)(stream)
+    for event in collected:
+        if event["type"] == "error" and not any(e["type"] == "start" for e in collected):
+            raise ErrorEvent(event, ERROR_STATUS.get(event["code"], 500))
+    done = next(e for e in collected if e["type"] == "done")
+    message = Message.objects.get(pk=done["message_id"])
+    return Response(MessageOutput(message).data, status=status.HTTP_201_CREATED)
+
+
+class AskThrottled(APIView):
+    """A view whose POST makes the model answer: the ask rate applies on top of the general one."""
 
     throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES]
 
     def get_throttles(self) -> list:
         throttles = super().get_throttles()
         return [*throttles, AskThrottle()] if self.request.method == "POST" else throttles
+
+
+class ConversationMessages(AskThrottled):
+    """GET: the conversation's messages (paginated). POST {"message"}: ask, 201 with the complete assistant message."""
 
     @extend_schema(responses={200: MessageOutput(many=True)})
     def get(self, request: Request, pk: int) -> Response:
@@ -174,13 +203,91 @@ class ConversationMessages(APIView):
         selectors.conversation_get_for_user(user=request.user, pk=pk)  # 404 before any work
         if not isinstance(request.data, dict):
             return Response({"detail": 'The body must be a JSON object: {"message"}.'}, status=400)
-        collected = async_to_sync(_collect)(request.user, pk, request.data.get("message"))
-        for event in collected:
-            if event["type"] == "error" and not any(e["type"] == "start" for e in collected):
-                raise ErrorEvent(event, ERROR_STATUS.get(event["code"], 500))
-        done = next(e for e in collected if e["type"] == "done")
-        message = Message.objects.get(pk=done["message_id"])
-        return Response(MessageOutput(message).data, status=status.HTTP_201_CREATED)
+        return _answer_response(answer_events(user=request.user, conversation_id=pk, text=request.data.get("message")))
+
+
+class ConversationRegenerate(AskThrottled):
+    """POST: a new answer to the last question, by the model (never the curated answer); the old one stays, replaced."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: MessageOutput,
+            **ANSWER_ERRORS,
+            409: inline_serializer(
+                "NothingToRegenerate", {"detail": serializers.CharField(), "code": serializers.CharField()}
+            ),
+        },
+        description="201 with the new assistant message. The answers it replaces keep `replaced: true` in the message "
+        "list and leave the prompt history. 409 `nothing_to_regenerate` when the last question has no answer.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        selectors.conversation_get_for_user(user=request.user, pk=pk)  # 404 before any work
+        return _answer_response(regenerate_events(user=request.user, conversation_id=pk))
+
+
+class MessageEdit(AskThrottled):
+    """POST {"message"}: the user's last question, edited and asked again; the old question and its answers stay,
+    replaced."""
+
+    @extend_schema(
+        request=inline_serializer("EditedQuestion", {"message": serializers.CharField(max_length=4000)}),
+        responses={
+            201: MessageOutput,
+            **ANSWER_ERRORS,
+            409: inline_serializer("NotEditable", {"detail": serializers.CharField(), "code": serializers.CharField()}),
+        },
+        description="201 with the assistant message answering the edited question. The old question and its answers "
+        "keep `replaced: true` in the message list and leave the prompt history. 409 `not_editable` for a message "
+        'that is not the last question. Over a websocket: `{"type": "ask", ..., "edit": MESSAGE_ID}`; over SSE: '
+        '`{"conversation_id", "message", "edit": MESSAGE_ID}`.',
+    )
+    def post(self, request: Request, pk: int, message_id: int) -> Response:
+        selectors.conversation_get_for_user(user=request.user, pk=pk)  # 404 before any work
+        if not isinstance(request.data, dict):
+            return Response({"detail": 'The body must be a JSON object: {"message"}.'}, status=400)
+        stream = answer_events(
+            user=request.user, conversation_id=pk, text=request.data.get("message"), edit_of=message_id
+        )
+        return _answer_response(stream)
+
+
+class ConversationExport(APIView):
+    """GET ?type=md|pdf: the conversation as a file to download (replaced messages left out)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "type", str, enum=list(export.EXPORT_TYPES), required=True, description="md (Markdown) or pdf."
+            )
+        ],
+        responses={
+            (200, "text/markdown"): OpenApiTypes.STR,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            400: inline_serializer("ExportRefused", {"detail": serializers.CharField()}),
+            404: inline_serializer("ExportNotFound", {"detail": serializers.CharField()}),
+        },
+        description="Each turn with its role and time, each answer's citations (title, publisher and collection, "
+        "link to the citation page). Sent with `Content-Disposition: attachment`.",
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        conversation = selectors.conversation_get_for_user(user=request.user, pk=pk)
+        kind = request.query_params.get("type", "")
+        if kind not in export.EXPORT_TYPES:
+            return Response({"detail": "Choose the file type: ?type=md (Markdown) or ?type=pdf."}, status=400)
+
+        def citation_url(message: Message, n: int) -> str:
+            return request.build_absolute_uri(reverse("source", args=[conversation.pk, message.pk, n]))
+
+        turns = export.conversation_export_turns(conversation=conversation, citation_url=citation_url)
+        if kind == "md":
+            body: str | bytes = export.conversation_markdown(conversation=conversation, turns=turns)
+        else:
+            body = export.conversation_pdf(conversation=conversation, turns=turns)
+        response = HttpResponse(body, content_type=export.CONTENT_TYPES[kind])
+        filename = f"zantara-{slugify(conversation.title)[:60] or conversation.pk}.{kind}"
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+        return response
 
 
 class MessageFeedback(APIView):
@@ -236,7 +343,8 @@ def event_stream_response(stream: AsyncIterator[events.Event]) -> StreamingHttpR
 
 @csrf_exempt  # DRF's SessionAuthentication enforces CSRF for cookie-authenticated calls; token calls need none
 async def chat_stream(request: HttpRequest) -> HttpResponse:
-    """POST /api/v1/chat/stream {"conversation_id", "message"} -> text/event-stream of the pipeline's events."""
+    """POST /api/v1/chat/stream {"conversation_id", "message", "edit"?} -> text/event-stream of the pipeline's events;
+    {"conversation_id", "regenerate": true} streams a new answer to the last question instead."""
     if request.method != "POST":
         return JsonResponse({"detail": 'Method not allowed: POST {"conversation_id", "message"}.'}, status=405)
     try:
@@ -252,13 +360,22 @@ async def chat_stream(request: HttpRequest) -> HttpResponse:
     conversation_id = payload.get("conversation_id")
     if conversation_id is not None and not isinstance(conversation_id, int):
         return JsonResponse({"detail": "No such conversation."}, status=404)
-    try:
-        text = services.message_text_validate(payload.get("message"))
-    except services.ChatInputError as exc:
-        return JsonResponse({"detail": exc.message, "code": exc.code}, status=400)
+    regenerate = payload.get("regenerate") is True
+    if regenerate and conversation_id is None:
+        return JsonResponse({"detail": "Regenerate needs the conversation_id of the answer to replace."}, status=400)
+    if not regenerate:
+        try:
+            text = services.message_text_validate(payload.get("message"))
+        except services.ChatInputError as exc:
+            return JsonResponse({"detail": exc.message, "code": exc.code}, status=400)
     if conversation_id is not None:
         exists = await Conversation.objects.filter(pk=conversation_id, user=drf_request.user).aexists()
         if not exists:
             return JsonResponse({"detail": "No such conversation."}, status=404)
-    stream = answer_events(user=drf_request.user, conversation_id=conversation_id, text=text, pace=True)
+    if regenerate:
+        stream = regenerate_events(user=drf_request.user, conversation_id=conversation_id, pace=True)
+    else:
+        stream = answer_events(
+            user=drf_request.user, conversation_id=conversation_id, text=text, pace=True, edit_of=payload.get("edit")
+        )
     return event_stream_response(stream)

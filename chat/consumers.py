@@ -4,6 +4,7 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -12,7 +13,7 @@ from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
 
 from .pipeline import events
-from .pipeline.run import answer_events
+from .pipeline.run import answer_events, regenerate_events
 
 logger = logging.getLogger(__name__)
 UNAUTHENTICATED = 4401
@@ -50,7 +51,8 @@ def session_user_id(session_key: str | None) -> int | None:
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
-    """Client sends {"type": "ask", "conversation_id": ID|null, "message": "..."} or {"type": "stop"}."""
+    """Client sends {"type": "ask", "conversation_id": ID|null, "message": "...", "edit": QUESTION_ID (optional)},
+    {"type": "regenerate", "conversation_id": ID} or {"type": "stop"}."""
 
     async def connect(self) -> None:
         self.user = self.scope.get("user")
@@ -83,9 +85,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if kind == "stop":
             self.cancel.set()
             return
-        if kind != "ask":
+        if kind not in ("ask", "regenerate"):
             await self.send_event(
-                events.error("bad_request", 'Unknown type: send {"type": "ask"} or {"type": "stop"}.')
+                events.error(
+                    "bad_request", 'Unknown type: send {"type": "ask"}, {"type": "regenerate"} or {"type": "stop"}.'
+                )
             )
             return
         if self.answering is not None and not self.answering.done():
@@ -104,13 +108,22 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.send_event(events.error("not_found", "No such conversation."))
             return
         self.cancel = asyncio.Event()
-        self.answering = asyncio.create_task(self._answer(conversation_id, payload.get("message"), self.cancel))
+        if kind == "regenerate":
+            stream = regenerate_events(user=self.user, conversation_id=conversation_id, cancel=self.cancel, pace=True)
+        else:
+            stream = answer_events(
+                user=self.user,
+                conversation_id=conversation_id,
+                text=payload.get("message"),
+                cancel=self.cancel,
+                pace=True,
+                edit_of=payload.get("edit"),
+            )
+        self.answering = asyncio.create_task(self._forward(stream))
 
-    async def _answer(self, conversation_id: int | None, message: object, cancel: asyncio.Event) -> None:
+    async def _forward(self, stream: AsyncIterator[events.Event]) -> None:
         try:
-            async for event in answer_events(
-                user=self.user, conversation_id=conversation_id, text=message, cancel=cancel, pace=True
-            ):
+            async for event in stream:
                 await self.send_event(event)
         except Exception:
             logger.exception("answer failed")

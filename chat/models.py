@@ -55,6 +55,8 @@ class Message(models.Model):
     )  # {golden_ms, route_ms, memory_ms, retrieve_ms, ttft_ms, total_ms}
     feedback = models.SmallIntegerField(null=True, blank=True, choices=[(1, "+1"), (-1, "-1")])
     feedback_comment = models.TextField(blank=True)
+    # A regenerated answer, or an edited question and its answers: kept and shown, but out of the prompt and exports.
+    replaced = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

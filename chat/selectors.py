@@ -30,12 +30,27 @@ def message_get_for_user(*, user, pk: int) -> Message:
 
 
 def conversation_turns(*, conversation: Conversation, before_id: int) -> list[tuple[str, str]]:
-    """Earlier (role, text) turns for the prompt: complete or partial answers, oldest first."""
+    """Earlier (role, text) turns for the prompt: complete or partial answers, oldest first; replaced ones are out."""
     rows = (
-        Message.objects.filter(conversation=conversation, id__lt=before_id)
+        Message.objects.filter(conversation=conversation, id__lt=before_id, replaced=False)
         .exclude(status=Message.Status.FAILED)
         .exclude(content="")
         .order_by("id")
         .values_list("role", "content")
     )
     return list(rows)
+
+
+def conversation_last_question(*, conversation: Conversation) -> tuple[Message | None, list[Message]]:
+    """The conversation's last question that is not replaced, and the answers given to it since (not replaced)."""
+    question = (
+        Message.objects.filter(conversation=conversation, role=Message.Role.USER, replaced=False)
+        .order_by("-id")
+        .first()
+    )
+    if question is None:
+        return None, []
+    answers = Message.objects.filter(
+        conversation=conversation, role=Message.Role.ASSISTANT, replaced=False, id__gt=question.pk
+    ).order_by("id")
+    return question, list(answers)

@@ -1,7 +1,9 @@
 import re
 
 from django.db import transaction
+from django.http import Http404
 
+from . import selectors
 from .models import Conversation, HandoffRequest, Message
 
 MAX_MESSAGE_CHARS = 4000
@@ -70,6 +72,37 @@ def user_message_save(*, conversation: Conversation, text: str, language: str) -
         changed.append("language")
     conversation.save(update_fields=changed)
     return message
+
+
+def conversation_answer_replace(*, conversation: Conversation) -> tuple[Message, list[Message]]:
+    """Mark the last answer replaced before it is regenerated: its question, and the answers now replaced.
+
+    ChatInputError("nothing_to_regenerate") when the last question has no answer. Call under the conversation's lock.
+    """
+    question, answers = selectors.conversation_last_question(conversation=conversation)
+    if question is None or not answers:
+        raise ChatInputError("nothing_to_regenerate", "There is no answer to regenerate: ask a question first.")
+    Message.objects.filter(pk__in=[a.pk for a in answers]).update(replaced=True)
+    return question, answers
+
+
+def conversation_question_replace(*, conversation: Conversation, message_id: object) -> list[Message]:
+    """Mark the user's last question and its answers replaced before its edited version is asked; the replaced ones.
+
+    Http404 for a message that is not in the conversation; ChatInputError("not_editable") for one that is not the last
+    question. Call under the conversation's lock.
+    """
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise Http404("No such message.")
+    message = Message.objects.filter(pk=message_id, conversation=conversation).first()
+    if message is None:
+        raise Http404("No such message.")
+    question, answers = selectors.conversation_last_question(conversation=conversation)
+    if message.role != Message.Role.USER or message.replaced or question is None or question.pk != message.pk:
+        raise ChatInputError("not_editable", "Only your last question can be edited.")
+    replaced = [question, *answers]
+    Message.objects.filter(pk__in=[m.pk for m in replaced]).update(replaced=True)
+    return replaced
 
 
 def message_feedback_set(*, message: Message, value: int, comment: str = "") -> Message:

@@ -12,6 +12,13 @@ urlpatterns = [
     path("api/v1/conversations/", api.ConversationListCreate.as_view(), name="api-conversations"),
     path("api/v1/conversations/<int:pk>/", api.ConversationDetail.as_view(), name="api-conversation"),
     path("api/v1/conversations/<int:pk>/messages/", api.ConversationMessages.as_view(), name="api-messages"),
+    path("api/v1/conversations/<int:pk>/regenerate/", api.ConversationRegenerate.as_view(), name="api-regenerate"),
+    path(
+        "api/v1/conversations/<int:pk>/messages/<int:message_id>/edit/",
+        api.MessageEdit.as_view(),
+        name="api-message-edit",
+    ),
+    path("api/v1/conversations/<int:pk>/export/", api.ConversationExport.as_view(), name="api-export"),
     path("api/v1/messages/<int:pk>/feedback/", api.MessageFeedback.as_view(), name="api-feedback"),
     path("api/v1/chat/stream", api.chat_stream, name="api-chat-stream"),
 ]

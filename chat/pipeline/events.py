@@ -5,8 +5,15 @@ from typing import Any
 Event = dict[str, Any]
 
 
-def start(*, conversation_id: int, message_id: int) -> Event:
-    return {"type": "start", "conversation_id": conversation_id, "message_id": message_id}
+def start(*, conversation_id: int, message_id: int, question_id: int, replaced: list[int]) -> Event:
+    """`question_id`: the question answered; `replaced`: ids of the messages this answer replaces (regenerate, edit)."""
+    return {
+        "type": "start",
+        "conversation_id": conversation_id,
+        "message_id": message_id,
+        "question_id": question_id,
+        "replaced": replaced,
+    }
 
 
 def token(text: str) -> Event:

@@ -10,8 +10,9 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -60,27 +61,32 @@ class Turn:
     messages: list[dict] = field(default_factory=list)
     history_dropped: int = 0
     personal: list[str] = field(default_factory=list)  # notes that answer a question about the user's own facts
+    model_only: bool = False  # a regenerated answer: no golden answer, no handoff or memory command
+    replaced: list[int] = field(default_factory=list)  # ids of the messages this turn replaced
+    extracted: bool = False  # memory was already extracted from this exchange
 
 
-def prepare_turn(*, user, conversation_id: int | None, text: object, started: float) -> Turn:
-    """Everything before the model: raises ChatInputError or Http404 before anything is saved."""
+def prepare_turn(*, user, conversation_id: int | None, text: object, started: float, edit_of: object = None) -> Turn:
+    """Everything before the model: raises ChatInputError or Http404 before anything is saved.
+
+    `edit_of`: the id of the user's last question, which this text replaces (it and its answers are marked replaced).
+    """
     text = services.message_text_validate(text)
+    replaced: list[Message] = []
     with transaction.atomic():  # a failed save leaves no empty conversation behind
         if conversation_id is None:
+            if edit_of is not None:
+                raise Http404("No such message.")
             conversation = services.conversation_create(user=user)
         else:
-            conversation = selectors.conversation_get_for_user(user=user, pk=conversation_id)
-            # Asks sent at once into one conversation take turns here, so each answer sits next to its question.
-            Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
+            conversation = _conversation_locked(user=user, conversation_id=conversation_id)
+        if edit_of is not None:
+            replaced = services.conversation_question_replace(conversation=conversation, message_id=edit_of)
         language = detect_language(text, default=conversation.language or "en")
         user_message = services.user_message_save(conversation=conversation, text=text, language=language)
-        answer = Message.objects.create(
-            conversation=conversation,
-            role=Message.Role.ASSISTANT,
-            status=Message.Status.PARTIAL,
-            source=Message.Source.LLM,
-        )
+        answer = _answer_placeholder(conversation)
     turn = Turn(conversation=conversation, user_message=user_message, language=language, started=started)
+    turn.replaced = [m.pk for m in replaced]
     try:
         _plan_answer(turn, user=user, text=text)
     except BaseException:
@@ -90,9 +96,52 @@ def prepare_turn(*, user, conversation_id: int | None, text: object, started: fl
     return turn
 
 
+def prepare_regeneration(*, user, conversation_id: object, started: float) -> Turn:
+    """A new answer to the last question, by the model (no golden answer, no handoff or memory command): the answers
+    it had are marked replaced. Http404 for a conversation that is not the user's, ChatInputError without an answer."""
+    with transaction.atomic():
+        conversation = _conversation_locked(user=user, conversation_id=conversation_id)
+        question, previous = services.conversation_answer_replace(conversation=conversation)
+        answer = _answer_placeholder(conversation)
+    language = detect_language(question.content, default=conversation.language or "en")
+    turn = Turn(conversation=conversation, user_message=question, language=language, started=started, model_only=True)
+    turn.replaced = [m.pk for m in previous]
+    # The exchange was already read for memory when an earlier answer came from a model.
+    turn.extracted = any(m.source in (Message.Source.LLM, Message.Source.OFFLINE) for m in previous)
+    try:
+        _plan_answer(turn, user=user, text=question.content)
+    except BaseException:
+        answer.delete()
+        Message.objects.filter(pk__in=turn.replaced).update(replaced=False)  # nothing replaced them after all
+        raise
+    turn.assistant_message = answer
+    return turn
+
+
+def _conversation_locked(*, user, conversation_id: object) -> Conversation:
+    if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
+        raise Http404("No such conversation.")
+    conversation = selectors.conversation_get_for_user(user=user, pk=conversation_id)
+    # Asks sent at once into one conversation take turns here, so each answer sits next to its question.
+    Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
+    return conversation
+
+
+def _answer_placeholder(conversation: Conversation) -> Message:
+    return Message.objects.create(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        status=Message.Status.PARTIAL,
+        source=Message.Source.LLM,
+    )
+
+
 def _plan_answer(turn: Turn, *, user, text: str) -> None:
     conversation, user_message, language = turn.conversation, turn.user_message, turn.language
-    golden, turn.timings["golden_ms"] = steps.golden_lookup(text, conversation_id=conversation.pk)
+    if turn.model_only:
+        golden = steps.Golden(None)
+    else:
+        golden, turn.timings["golden_ms"] = steps.golden_lookup(text, conversation_id=conversation.pk)
     if golden.hit is not None:
         hit = golden.hit
         turn.final_text, turn.final_source, turn.chunks = hit.answer, Message.Source.GOLDEN, hit.sources
@@ -101,6 +150,8 @@ def _plan_answer(turn: Turn, *, user, text: str) -> None:
 
     decision, turn.timings["route_ms"] = steps.route(text)
     turn.tool, turn.route_confidence = decision.tool, decision.confidence
+    if turn.model_only and decision.handler in ("handoff", "memory"):
+        decision = steps.Route(decision.tool, "knowledge", (), decision.confidence, abstained=True)
     if decision.handler == "handoff":
         request = services.handoff_request_create(user=user, conversation=conversation, message=user_message)
         turn.final_text = handoff_confirmation(language=language, request_id=request.pk)
@@ -137,6 +188,12 @@ def _elapsed_ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
 
 
+FINISHED_FIELDS = (
+    "content", "status", "source", "model", "tool", "route_confidence", "sources", "tokens_in", "tokens_out",
+    "tokens_cache_read", "cost_usd", "timings",
+)  # fmt: skip
+
+
 def finish_turn(
     turn: Turn, *, content: str, status: str, source: str, completion: Completion | None, timings: dict
 ) -> Message:
@@ -154,14 +211,15 @@ def finish_turn(
     message.tokens_cache_read = usage.cache_read_tokens
     message.cost_usd = cost_usd(message.model, usage) if completion else 0
     message.timings = timings
-    message.save()
+    # Named fields: `replaced` may have been set meanwhile (a regeneration or an edit while this one streamed).
+    message.save(update_fields=[*FINISHED_FIELDS])
     Conversation.objects.filter(pk=turn.conversation.pk).update(updated_at=timezone.now())
     return message
 
 
 def after_answer(turn: Turn, *, content: str, source: str) -> None:
     """Off the request path: memory extraction (and a summary when the history outgrew the budget)."""
-    if source not in (Message.Source.LLM, Message.Source.OFFLINE) or not content:
+    if source not in (Message.Source.LLM, Message.Source.OFFLINE) or not content or turn.extracted:
         return
     transaction.on_commit(
         lambda: steps.enqueue_memory_extraction(
@@ -229,20 +287,47 @@ def _source_for(completion: Completion | None, turn: Turn) -> str:
 
 
 async def answer_events(
-    *, user, conversation_id: int | None, text: object, cancel: asyncio.Event | None = None, pace: bool = False
+    *,
+    user,
+    conversation_id: int | None,
+    text: object,
+    cancel: asyncio.Event | None = None,
+    pace: bool = False,
+    edit_of: object = None,
 ) -> AsyncIterator[events.Event]:
     """Answer one user message, yielding the event vocabulary. Always ends with `done` or `error`.
 
     `pace`: stream texts that need no model at reading speed (the websocket and SSE transports, where Stop applies).
+    `edit_of`: the id of the user's last question, replaced by this one (see prepare_turn).
     """
     started = time.perf_counter()
+    prepare = partial(
+        prepare_turn, user=user, conversation_id=conversation_id, text=text, started=started, edit_of=edit_of
+    )
+    async for event in _turn_events(prepare, started=started, cancel=cancel, pace=pace):
+        yield event
+
+
+async def regenerate_events(
+    *, user, conversation_id: object, cancel: asyncio.Event | None = None, pace: bool = False
+) -> AsyncIterator[events.Event]:
+    """A new answer to the conversation's last question (see prepare_regeneration), as the same events as an ask."""
+    started = time.perf_counter()
+    prepare = partial(prepare_regeneration, user=user, conversation_id=conversation_id, started=started)
+    async for event in _turn_events(prepare, started=started, cancel=cancel, pace=pace):
+        yield event
+
+
+async def _turn_events(
+    prepare: Callable[[], Turn], *, started: float, cancel: asyncio.Event | None, pace: bool
+) -> AsyncIterator[events.Event]:
     try:
-        turn = await sync_to_async(prepare_turn)(user=user, conversation_id=conversation_id, text=text, started=started)
+        turn = await sync_to_async(prepare)()
     except services.ChatInputError as exc:
         yield events.error(exc.code, exc.message)
         return
-    except Http404:
-        yield events.error("not_found", "No such conversation.")
+    except Http404 as exc:
+        yield events.error("not_found", str(exc) or "No such conversation.")
         return
     except Exception:
         logger.exception("answer preparation failed")
@@ -250,7 +335,12 @@ async def answer_events(
         return
 
     message_id = turn.assistant_message.pk
-    yield events.start(conversation_id=turn.conversation.pk, message_id=message_id)
+    yield events.start(
+        conversation_id=turn.conversation.pk,
+        message_id=message_id,
+        question_id=turn.user_message.pk,
+        replaced=turn.replaced,
+    )
     announced = [chunk.citation() for chunk in turn.chunks]
     if announced:
         yield events.sources(announced)

@@ -319,6 +319,9 @@ if GOLDEN_LOOKUP_RETENTION_DAYS < GOLDEN_DRAFT_WINDOW_DAYS:
 # Answers that need no model (golden, offline, handoff) stream at reading speed on screen, so Stop can reach them.
 CHAT_TEXT_WORD_SECONDS = env_float("CHAT_TEXT_WORD_SECONDS", 0.012, minimum=0)
 CHAT_TEXT_STREAM_SECONDS = env_float("CHAT_TEXT_STREAM_SECONDS", 1.0, minimum=0)
+# Conversation exports as PDF write in DejaVu Sans (every Latin accent, Indonesian and Italian included), from Debian's
+# fonts-dejavu-core; without it, the PDF core font Helvetica, which has Latin-1 only.
+EXPORT_PDF_FONT_DIR = Path(env_str("EXPORT_PDF_FONT_DIR") or "/usr/share/fonts/truetype/dejavu")
 MEMORY_RECALL_TOKENS = env_int("MEMORY_RECALL_TOKENS", 400, minimum=0)
 MEMORY_LLM_CLIENT = "nuzantara.llm.structured.structured_client"  # used only when an LLM is configured
 

@@ -1,4 +1,6 @@
 import pytest
+import pytest_asyncio
+from django.test import AsyncClient
 
 
 @pytest.fixture
@@ -80,3 +82,11 @@ def live_daphne(transactional_db, knowledge_docs, settings, tmp_path, request):
     process.wait(timeout=10)
     log.close()
     print((tmp_path / "daphne.log").read_text()[-4000:])  # shown by pytest when the test failed
+
+
+@pytest_asyncio.fixture
+async def signed_in(user) -> AsyncClient:
+    """An async test client signed in as the user (its session cookie also opens a websocket)."""
+    client = AsyncClient()
+    await client.aforce_login(user)
+    return client

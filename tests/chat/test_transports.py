@@ -3,7 +3,6 @@
 import json
 
 import pytest
-import pytest_asyncio
 from channels.testing import WebsocketCommunicator
 from django.test import AsyncClient
 
@@ -30,13 +29,6 @@ async def receive_until_done(communicator: WebsocketCommunicator) -> list[dict]:
             event["type"] == "done" or not any(e["type"] == "start" for e in events)
         ):
             return events
-
-
-@pytest_asyncio.fixture
-async def signed_in(user):
-    client = AsyncClient()
-    await client.aforce_login(user)
-    return client
 
 
 @pytest.mark.django_db(transaction=True)
