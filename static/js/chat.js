@@ -11,11 +11,14 @@
   const statusEl = $("#status");
   const jumpBtn = $("#jump");
   const titleEl = $("#chat-title");
+  const exportMenu = $("#export");
+  const editingBar = $("#editing");
   let conversationId = JSON.parse($("#conversation-id").textContent) || null;
   let ws = null;
   let wsReady = false;
   let wsAttempts = 0;
-  let current = null; // {bubble, article, messageId, abort}
+  let current = null; // {bubble, article, messageId, abort, userArticle, regenerate}
+  let editing = null; // the id of the question being edited in the input
   let following = true; // the view follows new text while the reader is at the bottom
 
   let pinnedTop = 0; // where this script last scrolled to: a smaller scrollTop means the reader moved up since
@@ -87,6 +90,51 @@
   function setBusy(busy) {
     sendBtn.disabled = busy;
     stopBtn.hidden = !busy;
+    markLast();
+  }
+
+  // Only the last question can be edited and only the last answer regenerated, and neither while one streams.
+  function markLast() {
+    messagesEl.querySelectorAll("button.edit-question, button.regenerate").forEach((b) => { b.hidden = true; });
+    if (current) return;
+    const saved = [...messagesEl.querySelectorAll("article.message[data-id]:not(.replaced)")];
+    const last = saved[saved.length - 1];
+    if (last && last.classList.contains("assistant")) {
+      const regen = last.querySelector("button.regenerate");
+      if (regen) regen.hidden = false;
+    }
+    const question = saved.filter((a) => a.classList.contains("user")).pop();
+    const edit = question && question.querySelector("button.edit-question");
+    if (edit) edit.hidden = false;
+  }
+
+  async function rerender(article, messageId) {
+    try {
+      const res = await fetch(`/chat/messages/${messageId}/html`, { credentials: "same-origin" });
+      if (!res.ok) return;
+      const tpl = document.createElement("template");
+      tpl.innerHTML = (await res.text()).trim(); // sanitized server-side
+      const fresh = tpl.content.firstElementChild;
+      article.replaceWith(fresh);
+      markLast();
+    } catch (e) { /* keep what is shown */ }
+  }
+
+  function questionSaved(article, id) {
+    if (!article || article.dataset.id) return;
+    article.dataset.id = id;
+    const meta = document.createElement("div");
+    meta.className = "meta muted question-meta";
+    meta.appendChild($("#question-actions").content.firstElementChild.cloneNode(true));
+    meta.querySelector("button").dataset.id = id;
+    article.appendChild(meta);
+  }
+
+  function setExportLinks(id) {
+    exportMenu.hidden = false;
+    exportMenu.querySelectorAll("a[data-type]").forEach((a) => {
+      a.href = `/api/v1/conversations/${id}/export/?type=${a.dataset.type}`;
+    });
   }
 
   function onNewConversation(id, title) {
@@ -104,6 +152,7 @@
     a.textContent = title.length > 60 ? `${title.slice(0, 60)}…` : title;
     list.prepend(li);
     setTitle(a.textContent);
+    setExportLinks(id);
   }
 
   function setTitle(title) {
@@ -121,6 +170,7 @@
         tpl.innerHTML = (await res.text()).trim(); // sanitized server-side
         target.replaceWith(tpl.content.firstElementChild);
         follow();
+        markLast();
       }
     } catch (e) { /* keep the streamed text */ }
   }
@@ -132,9 +182,9 @@
     p.textContent = text;
     current.article.appendChild(p);
     current.bubble.classList.remove("streaming");
-    follow();
     current = null;
     setBusy(false);
+    follow();
   }
 
   function handleEvent(ev) {
@@ -142,7 +192,13 @@
     switch (ev.type) {
       case "start":
         current.messageId = ev.message_id;
-        onNewConversation(ev.conversation_id, current.question);
+        current.article.dataset.id = ev.message_id;
+        questionSaved(current.userArticle, ev.question_id);
+        (ev.replaced || []).forEach((id) => {
+          const old = messagesEl.querySelector(`article.message[data-id="${id}"]`);
+          if (old) rerender(old, id);
+        });
+        if (current.question) onNewConversation(ev.conversation_id, current.question);
         break;
       case "token":
         current.bubble.textContent += ev.text;
@@ -160,6 +216,7 @@
         replaceWithRendered(id).finally(() => {
           current = null;
           setBusy(false);
+          follow(); // the buttons that came back (edit, regenerate) must not push the answer's end off screen
           if (ev.status === "partial") setStatus(i18n.stopped); else setStatus(wsReady ? "" : statusEl.textContent);
         });
         break;
@@ -167,13 +224,15 @@
     }
   }
 
-  async function askSSE(text) {
+  async function askSSE(text, edit) {
     const controller = new AbortController();
     current.abort = () => controller.abort();
     current.via = "sse";
     const res = await fetch("/api/v1/chat/stream", {
       method: "POST", credentials: "same-origin", headers: jsonHeaders(), signal: controller.signal,
-      body: JSON.stringify({ conversation_id: conversationId, message: text }),
+      body: JSON.stringify(text === null
+        ? { conversation_id: conversationId, regenerate: true }
+        : { conversation_id: conversationId, message: text, ...(edit ? { edit } : {}) }),
     });
     if (!res.ok || !res.body) {
       const err = new Error(`HTTP ${res.status}`);
@@ -198,7 +257,7 @@
     }
   }
 
-  async function askPOST(text) {
+  async function askPOST(text, edit) {
     current.via = "post";
     if (!conversationId) {
       const created = await fetch("/api/v1/conversations/", {
@@ -207,29 +266,44 @@
       if (!created.ok) throw new Error(`HTTP ${created.status}`);
       onNewConversation((await created.json()).id, text);
     }
-    const res = await fetch(`/api/v1/conversations/${conversationId}/messages/`, {
-      method: "POST", credentials: "same-origin", headers: jsonHeaders(), body: JSON.stringify({ message: text }),
+    let url = `/api/v1/conversations/${conversationId}/messages/`;
+    if (text === null) url = `/api/v1/conversations/${conversationId}/regenerate/`;
+    else if (edit) url = `${url}${edit}/edit/`;
+    const res = await fetch(url, {
+      method: "POST", credentials: "same-origin", headers: jsonHeaders(),
+      body: text === null ? "{}" : JSON.stringify({ message: text }),
     });
     const body = await res.json().catch(() => ({}));
     if (!res.ok) { const err = new Error(body.detail || `HTTP ${res.status}`); err.status = res.status; err.detail = body.detail; throw err; }
     current.bubble.textContent = body.content;
+    current.article.dataset.id = body.id;
+    // The POST answer says nothing of what it replaced or of the question's id: the page is redrawn from the server.
+    if (text === null || edit) { location.reload(); return; }
     handleEvent({ type: "done", message_id: body.id, status: body.status });
   }
 
-  async function ask(text) {
-    const user = addArticle("user", text);
-    user.bubble.textContent = text;
+  // text === null regenerates the last answer; `edit` is the id of the question the text replaces.
+  async function ask(text, edit = null) {
+    let userArticle = null;
+    if (text !== null) {
+      const user = addArticle("user", text);
+      user.bubble.textContent = text;
+      userArticle = user.article;
+    }
     const answer = addArticle("assistant", "");
-    current = { ...answer, question: text, messageId: null, via: null };
+    current = { ...answer, question: text, messageId: null, via: null, userArticle };
     setBusy(true);
     if (wsReady && ws && ws.readyState === WebSocket.OPEN) {
       current.via = "ws";
-      ws.send(JSON.stringify({ type: "ask", conversation_id: conversationId, message: text }));
+      const frame = text === null
+        ? { type: "regenerate", conversation_id: conversationId }
+        : { type: "ask", conversation_id: conversationId, message: text, ...(edit ? { edit } : {}) };
+      ws.send(JSON.stringify(frame));
       return;
     }
     setStatus(i18n.degraded);
     for (const attempt of [askSSE, askPOST]) {
-      try { await attempt(text); return; } catch (e) {
+      try { await attempt(text, edit); return; } catch (e) {
         if (e.name === "AbortError") { current = null; setBusy(false); setStatus(i18n.stopped); return; }
         if (e.status && e.status < 500 && e.status !== 404) { finishWithError(e.detail || i18n.error); return; }
         if (current && current.messageId) { finishWithError(i18n.error); return; } // the stream broke after start
@@ -243,13 +317,23 @@
     const text = input.value.trim();
     if (!text || current) return;
     input.value = "";
-    ask(text);
+    const edit = editing;
+    stopEditing();
+    ask(text, edit);
   });
+
+  function stopEditing() {
+    editing = null;
+    editingBar.hidden = true;
+    messagesEl.querySelectorAll("article.being-edited").forEach((a) => a.classList.remove("being-edited"));
+  }
+  $("#edit-cancel").addEventListener("click", () => { stopEditing(); input.value = ""; });
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
   });
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && current) { e.preventDefault(); stopBtn.click(); }
+    else if (e.key === "Escape" && editing) { e.preventDefault(); $("#edit-cancel").click(); }
   });
   stopBtn.addEventListener("click", () => {
     if (!current) return;
@@ -257,7 +341,68 @@
     else if (current.abort) current.abort();
   });
 
+  async function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    const area = document.createElement("textarea"); // plain http: the old way still works on a user's click
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.className = "visually-hidden";
+    document.body.appendChild(area);
+    area.select();
+    const ok = document.execCommand("copy");
+    area.remove();
+    if (!ok) throw new Error("copy refused");
+  }
+
+  async function onCopy(btn) {
+    const bubble = btn.closest("article").querySelector(".bubble.answer");
+    try {
+      await copyText(bubble.innerText.trim());
+    } catch (e) {
+      setStatus(i18n.copyFailed);
+      return;
+    }
+    btn.classList.add("copied");
+    btn.setAttribute("aria-label", i18n.copied);
+    btn.title = i18n.copied;
+    btn.querySelector("use").setAttribute("href", "#i-check");
+    setStatus(i18n.copied);
+    setTimeout(() => {
+      btn.classList.remove("copied");
+      btn.setAttribute("aria-label", i18n.copyAnswer);
+      btn.title = i18n.copyAnswer;
+      btn.querySelector("use").setAttribute("href", "#i-copy");
+      if (statusEl.textContent === i18n.copied) setStatus("");
+    }, 2000);
+  }
+
+  function onEdit(btn) {
+    if (current) return;
+    const article = btn.closest("article");
+    stopEditing();
+    editing = Number(btn.dataset.id);
+    article.classList.add("being-edited");
+    input.value = article.querySelector(".bubble").innerText.trim();
+    editingBar.hidden = false;
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
+  }
+
+  function onRegenerate(btn) {
+    if (current || !conversationId) return;
+    btn.hidden = true;
+    stopEditing();
+    ask(null);
+  }
+
   messagesEl.addEventListener("click", async (e) => {
+    const action = e.target.closest("button.copy, button.edit-question, button.regenerate");
+    if (action) {
+      if (action.classList.contains("copy")) onCopy(action);
+      else if (action.classList.contains("edit-question")) onEdit(action);
+      else onRegenerate(action);
+      return;
+    }
     const btn = e.target.closest("button.feedback");
     if (!btn) return;
     const value = Number(btn.dataset.value);
@@ -273,10 +418,67 @@
     }
   });
 
+  const archivedEl = $("#archived");
+  const archivedList = archivedEl.querySelector(".archived-list");
+
+  function archivedItem(conversation) {
+    const li = $("#archived-item").content.firstElementChild.cloneNode(true);
+    li.dataset.id = conversation.id;
+    const a = li.querySelector("a");
+    a.href = `/c/${conversation.id}/`;
+    a.textContent = conversation.title || i18n.untitled;
+    li.querySelector("button.restore").dataset.id = conversation.id;
+    if (String(conversation.id) === String(conversationId)) li.classList.add("active");
+    return li;
+  }
+
+  async function loadArchived() {
+    const res = await fetch("/api/v1/conversations/?archived=1", { credentials: "same-origin" });
+    if (!res.ok) return;
+    const body = await res.json();
+    archivedList.replaceChildren(...body.results.map(archivedItem));
+    if (!body.results.length) {
+      const empty = document.createElement("li");
+      empty.className = "muted";
+      empty.textContent = i18n.noArchived;
+      archivedList.appendChild(empty);
+    }
+  }
+  archivedEl.addEventListener("toggle", () => { if (archivedEl.open) loadArchived(); });
+
+  async function setArchived(id, archived) {
+    const res = await fetch(`/api/v1/conversations/${id}/`, {
+      method: "PATCH", credentials: "same-origin", headers: jsonHeaders(), body: JSON.stringify({ archived }),
+    });
+    return res.ok ? res.json() : null;
+  }
+
   $("#sidebar").addEventListener("click", async (e) => {
     const rename = e.target.closest("button.rename");
     const del = e.target.closest("button.delete");
-    if (rename) {
+    const archive = e.target.closest("button.archive");
+    const restore = e.target.closest("button.restore");
+    if (archive) {
+      if (await setArchived(archive.dataset.id, true)) {
+        archive.closest("li").remove();
+        if (archivedEl.open) loadArchived();
+      }
+    } else if (restore) {
+      const conversation = await setArchived(restore.dataset.id, false);
+      if (!conversation) return;
+      restore.closest("li").remove();
+      const li = $("#conversation-item").content.firstElementChild.cloneNode(true);
+      li.classList.toggle("active", String(conversation.id) === String(conversationId));
+      li.dataset.id = conversation.id;
+      li.querySelectorAll("button").forEach((b) => { b.dataset.id = conversation.id; });
+      const a = li.querySelector("a");
+      a.href = `/c/${conversation.id}/`;
+      a.textContent = conversation.title || i18n.untitled;
+      const list = $(".conversations");
+      list.querySelector(":scope > li.muted")?.remove();
+      list.prepend(li);
+      if (!archivedList.children.length) loadArchived();
+    } else if (rename) {
       const link = rename.closest("li").querySelector("a");
       const title = (prompt(i18n.renamePrompt, link.textContent) || "").trim();
       if (!title || title === link.textContent) return;
@@ -299,6 +501,7 @@
     }
   });
 
+  markLast();
   scrollToLatest(); // an opened conversation starts at its latest message
   connectSocket();
 })();
