@@ -371,6 +371,8 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
         "chromadb": {"level": "WARNING"},
+        # A PDF export's font subsetting logs, at INFO, the glyph names of the characters the conversation used.
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -118,3 +118,36 @@ def test_copy_regenerate_edit_and_export_in_the_web_chat(chat_page, tmp_path: Pa
     with page.expect_download() as pdf_download:
         page.locator("#export a[data-type=pdf]").click()
     assert Path(pdf_download.value.path()).read_bytes().startswith(b"%PDF")
+
+
+@pytest.fixture
+def archived_conversation(user):
+    from chat.models import Conversation
+
+    Conversation.objects.create(user=user, title="KITAS this year")
+    return Conversation.objects.create(user=user, title="Old NPWP question", archived=True)
+
+
+@pytest.mark.parametrize("chat_page", ["phone"], indirect=True)
+def test_archived_conversations_are_listed_apart_and_restored_from_the_sidebar(
+    archived_conversation, chat_page, live_daphne
+):
+    page = chat_page
+    page.goto(f"{live_daphne}/")
+    active = page.locator(".sidebar > .conversations")
+    expect(active.locator("li")).to_have_text(["KITAS this year"])
+
+    page.locator("#archived summary").click()
+    archived = page.locator(".archived-list li")
+    expect(archived).to_have_text(["Old NPWP question"])
+    archived.first.locator("button.restore").click()
+
+    expect(active.locator("li a")).to_have_text(["Old NPWP question", "KITAS this year"])
+    expect(archived).to_have_text(["No archived conversations."])
+    listed = page.evaluate("fetch('/api/v1/conversations/?archived=1').then((r) => r.json())")
+    assert listed["results"] == []
+
+    # And back: archiving from the list moves it out of the active conversations again.
+    active.locator("li", has_text="Old NPWP question").locator("button.archive").click()
+    expect(active.locator("li a")).to_have_text(["KITAS this year"])
+    expect(archived).to_have_text(["Old NPWP question"])

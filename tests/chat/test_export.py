@@ -86,6 +86,17 @@ def page_fonts(reader: PdfReader) -> list:
     return [font for page in reader.pages for font in page["/Resources"]["/Font"].values()]
 
 
+def test_a_pdf_export_logs_nothing_of_the_conversation(client, user, conversation, caplog):
+    client.force_login(user)
+
+    with caplog.at_level("DEBUG", logger="chat"):
+        export(client, conversation.pk, "pdf")
+
+    logged = "\n".join(f"{r.name} {r.getMessage()}" for r in caplog.records)
+    assert "fontTools" not in logged  # its subsetter lists the glyphs of the text at INFO
+    assert "KITAS" not in logged and "egrave" not in logged
+
+
 @pytest.mark.parametrize("kind", ["docx", "", None], ids=["unknown", "empty", "missing"])
 def test_an_unknown_or_missing_type_is_400_with_a_message(client, user, conversation, kind):
     client.force_login(user)

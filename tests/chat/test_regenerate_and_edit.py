@@ -133,6 +133,20 @@ class TestRegenerate:
         cache.clear()
 
 
+def test_an_answer_finished_after_it_was_replaced_stays_replaced(
+    user, conversation, no_router, offline, knowledge_docs
+):
+    from chat.pipeline.run import finish_turn, prepare_turn
+
+    turn = prepare_turn(user=user, conversation_id=conversation.pk, text=QUESTION, started=0)
+    Message.objects.filter(pk=turn.assistant_message.pk).update(replaced=True)  # regenerated while it streamed
+
+    finish_turn(turn, content="Late words.", status="complete", source="offline", completion=None, timings={})
+
+    saved = Message.objects.get(pk=turn.assistant_message.pk)
+    assert saved.content == "Late words." and saved.replaced is True
+
+
 class TestEdit:
     def test_editing_the_last_question_replaces_it_and_its_answer_and_answers_the_new_one(
         self, signed_in_client, conversation, knowledge_docs, no_router, fake_anthropic
