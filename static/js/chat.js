@@ -501,6 +501,13 @@
     }
   });
 
+  // The export menu closes once a file is chosen, on a click elsewhere, and on Escape.
+  exportMenu.addEventListener("click", (e) => { if (e.target.closest("a")) setTimeout(() => { exportMenu.open = false; }); });
+  document.addEventListener("click", (e) => { if (exportMenu.open && !exportMenu.contains(e.target)) exportMenu.open = false; });
+  exportMenu.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && exportMenu.open) { exportMenu.open = false; exportMenu.querySelector("summary").focus(); }
+  });
+
   markLast();
   scrollToLatest(); // an opened conversation starts at its latest message
   connectSocket();

@@ -115,6 +115,8 @@ def test_copy_regenerate_edit_and_export_in_the_web_chat(chat_page, tmp_path: Pa
     assert markdown.startswith("# How do I extend my investor KITAS?")
     assert "How do I register for an NPWP?" in markdown and "## ZANTARA" in markdown
     assert markdown.count("## You") == 1  # the edited question's earlier version is left out
+    expect(page.locator("#export a[data-type=pdf]")).to_be_hidden()  # the menu closed once a file was chosen
+    page.locator("#export summary").click()
     with page.expect_download() as pdf_download:
         page.locator("#export a[data-type=pdf]").click()
     assert Path(pdf_download.value.path()).read_bytes().startswith(b"%PDF")

@@ -253,6 +253,22 @@ class TestStreamingTransports:
         assert events[-1]["type"] == "done"
         await communicator.disconnect()
 
+    async def test_regenerate_over_sse_streams_the_new_answer(
+        self, signed_in, user, knowledge_docs, no_router, offline
+    ):
+        conversation = await Conversation.objects.acreate(user=user)
+        await Message.objects.acreate(conversation=conversation, role="user", content=QUESTION)
+        old = await Message.objects.acreate(conversation=conversation, role="assistant", content="Old.", source="llm")
+
+        response = await signed_in.post(
+            "/api/v1/chat/stream", {"conversation_id": conversation.pk, "regenerate": True}, "application/json"
+        )
+
+        events = await sse_events(response)
+        assert [events[0]["type"], events[-1]["type"]] == ["start", "done"]
+        assert events[0]["replaced"] == [old.pk] and events[-1]["source"] == "offline"
+        assert "".join(e["text"] for e in events if e["type"] == "token").startswith("Apply for the extension")
+
     async def test_regenerate_over_sse_with_nothing_to_regenerate_is_an_error_event(self, signed_in, user):
         conversation = await Conversation.objects.acreate(user=user)
 
