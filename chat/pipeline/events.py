@@ -5,14 +5,16 @@ from typing import Any
 Event = dict[str, Any]
 
 
-def start(*, conversation_id: int, message_id: int, question_id: int, replaced: list[int]) -> Event:
+def start(
+    *, conversation_id: int, message_id: int, question_id: int | None = None, replaced: list[int] | None = None
+) -> Event:
     """`question_id`: the question answered; `replaced`: ids of the messages this answer replaces (regenerate, edit)."""
     return {
         "type": "start",
         "conversation_id": conversation_id,
         "message_id": message_id,
         "question_id": question_id,
-        "replaced": replaced,
+        "replaced": replaced or [],
     }
 
 
