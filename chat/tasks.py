@@ -75,8 +75,8 @@ def conversation_summarize(self, conversation_id: int) -> dict:
     """Summarize the turns of a conversation that no longer fit the prompt budget (idempotent)."""
     from memory.services import conversation_summarize as summarize
 
-    rows = list(
-        Message.objects.filter(conversation_id=conversation_id)
+    rows = list(  # the turns the prompt history is built from (selectors.conversation_turns): replaced ones are out
+        Message.objects.filter(conversation_id=conversation_id, replaced=False)
         .exclude(status=Message.Status.FAILED)
         .exclude(content="")
         .order_by("id")

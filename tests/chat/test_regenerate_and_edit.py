@@ -147,6 +147,26 @@ def test_an_answer_finished_after_it_was_replaced_stays_replaced(
     assert saved.content == "Late words." and saved.replaced is True
 
 
+def test_the_summary_of_older_turns_leaves_replaced_messages_out(user, conversation, settings):
+    from chat.tasks import conversation_summarize
+    from memory.selectors import conversation_summary_get
+
+    settings.ANTHROPIC_API_KEY = ""  # the extractive summary
+    Message.objects.create(
+        conversation=conversation, role="user", content="My company PT Zebra Lestari got its NIB on 3 May 2026.",
+        replaced=True,
+    )  # fmt: skip
+    Message.objects.create(conversation=conversation, role="user", content="My company PT Surya Abadi got its NIB.")
+    for n in range(8):
+        Message.objects.create(conversation=conversation, role="assistant", content=f"Answer {n}. " + "KITAS " * 200)
+        Message.objects.create(conversation=conversation, role="user", content=f"Follow-up question {n}?")
+
+    conversation_summarize(conversation.pk)
+
+    summary = conversation_summary_get(conversation_id=conversation.pk).text
+    assert "Surya Abadi" in summary and "Zebra" not in summary
+
+
 class TestEdit:
     def test_editing_the_last_question_replaces_it_and_its_answer_and_answers_the_new_one(
         self, signed_in_client, conversation, knowledge_docs, no_router, fake_anthropic
