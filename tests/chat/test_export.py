@@ -82,6 +82,20 @@ def test_pdf_export_renders_accents_and_citations(client, user, conversation):
     assert any(f"/c/{conversation.pk}/sources/" in link for link in links)
 
 
+def test_without_the_dejavu_fonts_the_pdf_falls_back_to_helvetica_with_latin1_accents(
+    client, user, conversation, settings, tmp_path
+):
+    settings.EXPORT_PDF_FONT_DIR = tmp_path  # no font files there
+    client.force_login(user)
+
+    response = export(client, conversation.pk, "pdf")
+
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    assert {str(font.get_object()["/BaseFont"]) for font in page_fonts(reader)} <= {"/Helvetica", "/Helvetica-Bold"}
+    assert ITALIAN in " ".join(reader.pages[0].extract_text().split())
+
+
 def page_fonts(reader: PdfReader) -> list:
     return [font for page in reader.pages for font in page["/Resources"]["/Font"].values()]
 
