@@ -58,6 +58,11 @@ def conversation_delete(*, conversation: Conversation) -> None:
     conversation.delete()
 
 
+def conversation_auto_title(text: str) -> str:
+    """The title a conversation gets from its first question."""
+    return text[:60] + ("…" if len(text) > 60 else "")
+
+
 @transaction.atomic
 def user_message_save(*, conversation: Conversation, text: str, language: str) -> Message:
     message = Message.objects.create(
@@ -65,7 +70,7 @@ def user_message_save(*, conversation: Conversation, text: str, language: str) -
     )
     changed = ["updated_at"]
     if not conversation.title:
-        conversation.title = text[:60] + ("…" if len(text) > 60 else "")
+        conversation.title = conversation_auto_title(text)
         changed.append("title")
     if conversation.language != language:
         conversation.language = language
@@ -102,6 +107,11 @@ def conversation_question_replace(*, conversation: Conversation, message_id: obj
         raise ChatInputError("not_editable", "Only your last question can be edited.")
     replaced = [question, *answers]
     Message.objects.filter(pk__in=[m.pk for m in replaced]).update(replaced=True)
+    first = not Message.objects.filter(
+        conversation=conversation, role=Message.Role.USER, replaced=False, id__lt=question.pk
+    ).exists()
+    if first and conversation.title == conversation_auto_title(question.content):
+        conversation.title = ""  # the title came from this question: the edited one gives it anew (a rename stays)
     return replaced
 
 

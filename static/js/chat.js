@@ -155,6 +155,15 @@
     setExportLinks(id);
   }
 
+  async function refreshTitle() {
+    const res = await fetch(`/api/v1/conversations/${conversationId}/`, { credentials: "same-origin" });
+    if (!res.ok) return;
+    const title = (await res.json()).title || i18n.untitled;
+    const link = $(`.conversations li[data-id="${conversationId}"] a`);
+    if (link) link.textContent = title;
+    setTitle(title);
+  }
+
   function setTitle(title) {
     titleEl.textContent = title;
     document.title = `${title} · ZANTARA`;
@@ -213,6 +222,7 @@
         break;
       case "done": {
         const id = ev.message_id;
+        if (current.edit) refreshTitle(); // an edited first question renames the conversation
         replaceWithRendered(id).finally(() => {
           current = null;
           setBusy(false);
@@ -291,7 +301,7 @@
       userArticle = user.article;
     }
     const answer = addArticle("assistant", "");
-    current = { ...answer, question: text, messageId: null, via: null, userArticle };
+    current = { ...answer, question: text, messageId: null, via: null, userArticle, edit };
     setBusy(true);
     if (wsReady && ws && ws.readyState === WebSocket.OPEN) {
       current.via = "ws";

@@ -104,6 +104,8 @@ def test_copy_regenerate_edit_and_export_in_the_web_chat(chat_page, tmp_path: Pa
         ("assistant", False),
     ]
     assert saved[3]["content"] == "How do I register for an NPWP?"
+    expect(page.locator("h1#chat-title")).to_have_text("How do I register for an NPWP?")  # the title follows the edit
+    expect(page.locator(".conversations li.active a")).to_have_text("How do I register for an NPWP?")
     assert page.evaluate("window.notReloaded") is True
 
     # Export from the conversation header: Markdown and PDF files, without the replaced messages.
@@ -111,8 +113,8 @@ def test_copy_regenerate_edit_and_export_in_the_web_chat(chat_page, tmp_path: Pa
     with page.expect_download() as markdown_download:
         page.locator("#export a[data-type=md]").click()
     markdown = Path(markdown_download.value.path()).read_text()
-    assert markdown_download.value.suggested_filename == "zantara-how-do-i-extend-my-investor-kitas.md"
-    assert markdown.startswith("# How do I extend my investor KITAS?")
+    assert markdown_download.value.suggested_filename == "zantara-how-do-i-register-for-an-npwp.md"
+    assert markdown.startswith("# How do I register for an NPWP?")
     assert "How do I register for an NPWP?" in markdown and "## ZANTARA" in markdown
     assert markdown.count("## You") == 1  # the edited question's earlier version is left out
     expect(page.locator("#export a[data-type=pdf]")).to_be_hidden()  # the menu closed once a file was chosen

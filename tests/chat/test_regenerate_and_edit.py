@@ -190,6 +190,19 @@ class TestEdit:
             len(prompt) == 1 and "register an NPWP" not in prompt[0]["content"]
         )  # the replaced pair is out of the history
 
+    def test_editing_the_first_question_retitles_the_conversation_unless_it_was_renamed(
+        self, signed_in_client, user, offline, no_router, knowledge_docs
+    ):
+        untitled = signed_in_client.post("/api/v1/conversations/", {}, content_type="application/json").json()["id"]
+        renamed = Conversation.objects.create(user=user, title="My KITAS file")
+        for conversation_id in (untitled, renamed.pk):
+            ask(signed_in_client, conversation_id, "How do I register an NPWP?")
+            question = Message.objects.get(conversation_id=conversation_id, role="user")
+            edit(signed_in_client, conversation_id, question.pk, QUESTION)
+
+        assert Conversation.objects.get(pk=untitled).title == QUESTION
+        assert Conversation.objects.get(pk=renamed.pk).title == "My KITAS file"
+
     def test_only_the_last_question_can_be_edited(self, signed_in_client, conversation):
         first = Message.objects.create(conversation=conversation, role="user", content="First?")
         answer = Message.objects.create(conversation=conversation, role="assistant", content="One.", source="offline")
