@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from knowledge.models import Collection, Document
-from knowledge.services import collection_reindex, document_reindex
+from knowledge.services import collection_reindex, document_ingest_pending, document_reindex
 
 
 @shared_task(name="knowledge.collection_reindex")
@@ -14,6 +14,13 @@ def collection_reindex_task(collection_id: int) -> int:
 @shared_task(name="knowledge.document_reindex")
 def document_reindex_task(document_id: int) -> int:
     return document_reindex(document=Document.objects.get(pk=document_id))
+
+
+@shared_task(name="knowledge.document_ingest_pending", acks_late=True)
+def document_ingest_pending_task(document_id: int) -> str:
+    """Parse, chunk and index an upload stored by document_upload (the broker carries only the id)."""
+    document = document_ingest_pending(document_id=document_id)
+    return document.ingest_status if document is not None else "gone"
 
 
 @shared_task(name="knowledge.tasks.stale_knowledge_report", acks_late=True, time_limit=300, soft_time_limit=270)
