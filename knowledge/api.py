@@ -4,7 +4,7 @@ import dataclasses
 
 from django.core.validators import URLValidator
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
@@ -16,8 +16,12 @@ from knowledge.ingest.limits import UploadOverLimit, upload_size_check
 from knowledge.ingest.parsers import LANGUAGES, RejectedFile
 from knowledge.models import Collection, Document, validate_web_url
 from knowledge.search.index import IndexUnavailable
-from knowledge.selectors import MAX_K, InvalidQuery, collection_stats, knowledge_search
+from knowledge.selectors import MAX_K, MAX_QUERY_CHARS, InvalidQuery, collection_stats, knowledge_search
 from knowledge.services import UPLOAD_OVERRIDES, document_retire, document_upload, documents_ingest
+
+ERROR_RESPONSE = OpenApiResponse(
+    inline_serializer("IndexUnavailable", {"detail": serializers.CharField()}), description="The index is unavailable."
+)
 
 
 def _bad_request(message: str, **extra: object) -> Response:
@@ -56,6 +60,27 @@ class SearchHitOutput(serializers.Serializer):
     lexical_score = serializers.FloatField(allow_null=True)
 
 
+class SearchOutput(serializers.Serializer):
+    query = serializers.CharField()
+    results = SearchHitOutput(many=True)
+
+
+class CollectionStatsOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    documents = serializers.IntegerField(min_value=0)
+    chunks = serializers.IntegerField(min_value=0)
+
+
+class CollectionListOutput(serializers.Serializer):
+    collections = CollectionStatsOutput(many=True)
+
+
+class OverLimitOutput(serializers.Serializer):
+    detail = serializers.CharField()
+    limit = serializers.CharField(help_text="the setting whose limit the upload is over")
+
+
 class SearchView(APIView):
     class Input(serializers.Serializer):
         q = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, default="")
@@ -64,14 +89,22 @@ class SearchView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, description="the question, up to 2,000 characters"),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "maxLength": MAX_QUERY_CHARS},
+                description="the question, up to 2,000 characters",
+            ),
             OpenApiParameter(
                 "collection", str, many=True, description="collection slug(s), repeated or comma-separated"
             ),
-            OpenApiParameter("k", int, description="number of results, 1-50 (default 5)"),
+            OpenApiParameter(
+                "k",
+                {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 5},
+                description="number of results, 1-50 (default 5)",
+            ),
             OpenApiParameter("language", str, enum=list(LANGUAGES)),
         ],
-        responses=SearchHitOutput(many=True),
+        responses={200: SearchOutput, 503: ERROR_RESPONSE},
     )
     def get(self, request: Request) -> Response:
         data = self.Input(data=request.query_params)
@@ -94,7 +127,7 @@ class SearchView(APIView):
 
 
 class CollectionListView(APIView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: CollectionListOutput})
     def get(self, request: Request) -> Response:
         rows = [dataclasses.asdict(s) for s in collection_stats()]
         return Response({"collections": rows})
@@ -218,7 +251,15 @@ def _save(fields: dict, current: Document | None) -> tuple[Document | None, Resp
 class DocumentCreateView(APIView):
     permission_classes = [IsAdminUser]
 
-    @extend_schema(request=DocumentFields, responses={201: DocumentOutput})
+    @extend_schema(
+        request=DocumentFields,
+        responses={
+            201: OpenApiResponse(DocumentOutput, description="Created from a text, ingested."),
+            202: OpenApiResponse(DocumentOutput, description="A file stored: ingest_status is pending until parsed."),
+            413: OpenApiResponse(OverLimitOutput, description="The file is over a KNOWLEDGE_* limit (named)."),
+            503: ERROR_RESPONSE,
+        },
+    )
     def post(self, request: Request) -> Response:
         data = DocumentFields(data=request.data)
         if not data.is_valid():
@@ -237,7 +278,15 @@ class DocumentDetailView(APIView):
     def get(self, request: Request, document_id: int) -> Response:
         return Response(DocumentOutput(get_object_or_404(Document, pk=document_id)).data)
 
-    @extend_schema(request=DocumentFields, responses=DocumentOutput)
+    @extend_schema(
+        request=DocumentFields,
+        responses={
+            200: OpenApiResponse(DocumentOutput, description="Updated from a text or metadata, ingested."),
+            202: OpenApiResponse(DocumentOutput, description="A file stored: ingest_status is pending until parsed."),
+            413: OpenApiResponse(OverLimitOutput, description="The file is over a KNOWLEDGE_* limit (named)."),
+            503: ERROR_RESPONSE,
+        },
+    )
     def patch(self, request: Request, document_id: int) -> Response:
         current = get_object_or_404(Document, pk=document_id)
         data = DocumentFields(data=request.data, partial=True)
@@ -254,7 +303,7 @@ class DocumentDetailView(APIView):
 class DocumentRetireView(APIView):
     permission_classes = [IsAdminUser]
 
-    @extend_schema(request=None, responses=DocumentOutput)
+    @extend_schema(request=None, responses={200: DocumentOutput, 503: ERROR_RESPONSE})
     def post(self, request: Request, document_id: int) -> Response:
         document = get_object_or_404(Document, pk=document_id)
         try:
