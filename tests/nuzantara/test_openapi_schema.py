@@ -54,3 +54,9 @@ def test_uploads_document_the_pending_answer_and_the_limits(schema):
 
     assert {"201", "202", "413"} <= responses.keys()
     assert set(over_limit["properties"]) == {"detail", "limit"}
+
+
+def test_a_golden_answer_for_any_collection_is_documented_with_a_null_collection(schema):
+    collection = schema["components"]["schemas"]["GoldenAnswerOutput"]["properties"]["collection"]
+
+    assert collection["nullable"] is True
