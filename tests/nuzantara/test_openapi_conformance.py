@@ -48,7 +48,32 @@ def staff_session(staff_user) -> dict[str, str]:
     }
 
 
-def test_every_operation_answers_as_documented(staff_session, conformance_server, tmp_path):
+@pytest.fixture
+def known_ids(staff_user, knowledge_docs) -> dict[str, str]:
+    """One object of each kind the staff user may read, so operations on an id also answer 200 (not only 404)."""
+    from chat import services as chat
+    from chat.models import Message
+    from knowledge.models import Document
+    from memory.services import memory_fact_create
+    from tests.golden.factories import GoldenAnswerFactory
+
+    conversation = chat.conversation_create(user=staff_user, title="KITAS extension")
+    chat.user_message_save(conversation=conversation, text="How do I extend my KITAS?", language="en")
+    answer = Message.objects.create(
+        conversation=conversation, role=Message.Role.ASSISTANT, content="Apply 30 days before it expires."
+    )
+    fact = memory_fact_create(user=staff_user, text="Lives in Canggu", kind="other")
+    golden = GoldenAnswerFactory()
+    return {
+        "ST_CONVERSATION_ID": str(conversation.pk),
+        "ST_MESSAGE_ID": str(answer.pk),
+        "ST_FACT_ID": str(fact.pk),
+        "ST_GOLDEN_ID": str(golden.pk),
+        "ST_DOCUMENT_ID": str(Document.objects.order_by("pk").first().pk),
+    }
+
+
+def test_every_operation_answers_as_documented(staff_session, known_ids, conformance_server, tmp_path):
     schema = httpx.get(f"{conformance_server}/api/schema/", params={"format": "json"}, timeout=30)
     assert schema.status_code == 200
     location = tmp_path / "openapi.json"
@@ -60,7 +85,7 @@ def test_every_operation_answers_as_documented(staff_session, conformance_server
         [sys.executable, "-m", "schemathesis.cli", "--config-file", str(HERE / "schemathesis.toml"), "run",
          str(location), "--url", conformance_server, "--checks", CHECKS, "--mode", "all",
          "--phases", "examples,coverage,fuzzing", "--workers", "1", "--seed", "14", "--no-color", *headers],
-        capture_output=True, text=True, timeout=600, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, timeout=600, cwd=tmp_path, env={**os.environ, **known_ids, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip
 
     print(run.stdout[-20000:], run.stderr[-4000:])
