@@ -347,8 +347,12 @@ def _upload_overrides(stored: dict) -> dict:
     return overrides
 
 
-def document_ingest_pending(*, document_id: int) -> Document | None:
-    """Parse, chunk and index a document's pending upload; the document ends ready, or failed with the reason."""
+def document_ingest_pending(*, document_id: int, last_attempt: bool = True) -> Document | None:
+    """Parse, chunk and index a document's pending upload; the document ends ready, or failed with the reason.
+
+    While the index is unavailable and this is not the last attempt, IndexUnavailable is raised and the upload stays
+    pending for a retry.
+    """
     document = Document.objects.select_related("collection").filter(pk=document_id).first()
     if document is None or document.ingest_status != Document.IngestStatus.PENDING or not document.pending_file:
         return document
@@ -368,6 +372,8 @@ def document_ingest_pending(*, document_id: int) -> Document | None:
     except RejectedFile as exc:
         outcome = {"ingest_status": Document.IngestStatus.FAILED, "ingest_error": exc.reason[:1000]}
     except index.IndexUnavailable as exc:
+        if not last_attempt:
+            raise
         outcome = {"ingest_status": Document.IngestStatus.FAILED, "ingest_error": f"the index is unavailable: {exc}"}
     except OSError as exc:
         outcome = {"ingest_status": Document.IngestStatus.FAILED, "ingest_error": f"cannot read the upload ({exc})"}

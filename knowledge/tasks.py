@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from knowledge.models import Collection, Document
+from knowledge.search.index import IndexUnavailable
 from knowledge.services import collection_reindex, document_ingest_pending, document_reindex
 
 
@@ -16,10 +17,16 @@ def document_reindex_task(document_id: int) -> int:
     return document_reindex(document=Document.objects.get(pk=document_id))
 
 
-@shared_task(name="knowledge.document_ingest_pending", acks_late=True)
-def document_ingest_pending_task(document_id: int) -> str:
-    """Parse, chunk and index an upload stored by document_upload (the broker carries only the id)."""
-    document = document_ingest_pending(document_id=document_id)
+@shared_task(bind=True, name="knowledge.document_ingest_pending", acks_late=True, max_retries=4)
+def document_ingest_pending_task(self, document_id: int) -> str:
+    """Parse, chunk and index an upload stored by document_upload (the broker carries only the id); while the index
+    is unavailable, retry after 30 s, 1, 2 and 4 minutes before the document is marked failed."""
+    try:
+        document = document_ingest_pending(
+            document_id=document_id, last_attempt=self.request.retries >= self.max_retries
+        )
+    except IndexUnavailable as exc:
+        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
     return document.ingest_status if document is not None else "gone"
 
 

@@ -101,3 +101,29 @@ def test_a_failed_replacement_keeps_the_previous_version_in_search(
         "The golden visa gives investors a stay of five or ten years without yearly renewals at all."
     ]
     assert index.count(slug="visa_oracle") == 1
+
+
+def test_while_the_index_is_down_an_upload_stays_pending_for_a_retry(staff_api, unreachable_chroma):
+    from knowledge.search.index import IndexUnavailable
+    from knowledge.services import document_ingest_pending
+
+    document_id = post_docx(staff_api, docx_bytes()).json()["id"]
+
+    with pytest.raises(IndexUnavailable):
+        document_ingest_pending(document_id=document_id, last_attempt=False)
+
+    document = Document.objects.get(pk=document_id)
+    assert document.ingest_status == "pending"
+    assert document.pending_file.storage.exists(document.pending_file.name)
+
+
+def test_an_upload_fails_with_the_reason_when_the_index_stays_down(
+    staff_api, unreachable_chroma, eager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        document_id = post_docx(staff_api, docx_bytes()).json()["id"]  # eager: the retries run at once
+
+    document = Document.objects.get(pk=document_id)
+    assert document.ingest_status == "failed"
+    assert document.ingest_error.startswith("the index is unavailable")
+    assert not document.pending_file
