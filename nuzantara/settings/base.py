@@ -272,10 +272,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "nuzantara.openapi.document_error_responses",  # 400/403/404/415/429 with an error schema
+    ],
     "ENUM_NAME_OVERRIDES": {
         "MessageStatusEnum": "chat.models.Message.Status",
         "HandoffStatusEnum": "chat.models.HandoffRequest.Status",
         "DocumentStatusEnum": "knowledge.models.Document.Status",
+        "DocumentIngestStatusEnum": "knowledge.models.Document.IngestStatus",
         "LanguageEnum": "knowledge.models.Document.Language",  # the same en/id/it set everywhere
         "GoldenAnswerStatusEnum": "knowledge.golden.models.GoldenAnswer.Status",
     },
@@ -293,6 +298,12 @@ KNOWLEDGE_CHUNK_TOKENS = env_int("KNOWLEDGE_CHUNK_TOKENS", 350, minimum=50)
 KNOWLEDGE_CHUNK_OVERLAP = env_int("KNOWLEDGE_CHUNK_OVERLAP", 40, minimum=0)
 KNOWLEDGE_MAX_UPLOAD_BYTES = env_int("KNOWLEDGE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1)
 KNOWLEDGE_STALE_DAYS = env_int("KNOWLEDGE_STALE_DAYS", 365, minimum=1)
+# What an upload may unpack to, checked before it is stored or parsed (an over-limit upload is refused, 413).
+KNOWLEDGE_DOCX_MAX_UNCOMPRESSED_BYTES = env_int("KNOWLEDGE_DOCX_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024, minimum=1)
+KNOWLEDGE_DOCX_MAX_COMPRESSION_RATIO = env_int("KNOWLEDGE_DOCX_MAX_COMPRESSION_RATIO", 100, minimum=1)
+KNOWLEDGE_DOCX_MAX_MEMBERS = env_int("KNOWLEDGE_DOCX_MAX_MEMBERS", 1000, minimum=1)
+KNOWLEDGE_DOCX_MAX_PARAGRAPHS = env_int("KNOWLEDGE_DOCX_MAX_PARAGRAPHS", 20000, minimum=1)
+KNOWLEDGE_PDF_MAX_PAGES = env_int("KNOWLEDGE_PDF_MAX_PAGES", 500, minimum=1)
 
 # --- Router ---
 ROUTER_MODEL_DIR = Path(env_str("ROUTER_MODEL_DIR") or VAR_DIR / "router")

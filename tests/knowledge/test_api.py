@@ -103,14 +103,18 @@ def test_staff_create_a_document_from_text(staff_api, db):
     assert index.count(slug="visa_oracle") == 1
 
 
-def test_staff_upload_a_file(staff_api, db):
+def test_staff_upload_a_file(staff_api, db, settings, django_capture_on_commit_callbacks):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the ingest task runs here after the commit
     upload = SimpleUploadedFile("golden.md", f"---\ntitle: Golden\ncollection: visa_oracle\n---\n{TEXT}".encode())
 
-    response = staff_api.post(DOCUMENTS, {"file": upload}, format="multipart")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_api.post(DOCUMENTS, {"file": upload}, format="multipart")
 
-    assert response.status_code == 201
-    assert response.json()["title"] == "Golden"
-    assert Document.objects.get().original_file.name.endswith(".md")
+    assert response.status_code == 202
+    assert (response.json()["title"], response.json()["ingest_status"]) == ("Golden", "pending")
+    document = Document.objects.get()
+    assert document.ingest_status == "ready"
+    assert document.original_file.name.endswith(".md")
 
 
 def test_staff_update_replaces_the_content(staff_api, visa):
@@ -151,14 +155,14 @@ def test_unreadable_uploads_get_400_and_store_nothing(staff_api, db, settings, n
     assert not settings.MEDIA_ROOT.exists() or not any(settings.MEDIA_ROOT.rglob("*.*"))
 
 
-def test_oversized_uploads_get_400(staff_api, db, settings):
+def test_oversized_uploads_get_413(staff_api, db, settings):
     settings.KNOWLEDGE_MAX_UPLOAD_BYTES = 1024
     upload = SimpleUploadedFile("big.txt", io.BytesIO(b"a " * 1024).getvalue())
 
     response = staff_api.post(DOCUMENTS, {"file": upload, "collection": "visa_oracle"}, format="multipart")
 
-    assert response.status_code == 400
-    assert response.json()["detail"] == "file: The file is larger than 1 KB."
+    assert response.status_code == 413
+    assert response.json()["detail"] == "big.txt: the file is larger than 1 KB (KNOWLEDGE_MAX_UPLOAD_BYTES)"
     assert Document.objects.count() == 0
 
 
