@@ -124,3 +124,27 @@ def test_a_backup_without_r2_settings_is_recorded_skipped_and_exits_2(settings):
     assert skipped.value.returncode == 2
     assert (backup.kind, backup.status) == ("database", "skipped")
     assert "R2_ENDPOINT" in backup.error
+
+
+def test_the_embedded_sqlite_database_is_backed_up_restored_and_drilled(r2, s3_server, run_manage, tmp_path):
+    env = {
+        "DATABASE_URL": "",  # the embedded default: SQLite under VAR_DIR
+        "REDIS_URL": "",
+        "VAR_DIR": str(tmp_path / "var"),
+        "R2_ENDPOINT": s3_server,
+        "R2_ACCESS_KEY_ID": "test-access-key",
+        "R2_SECRET_ACCESS_KEY": "test-secret-key",
+        "R2_BUCKET": BUCKET,
+        "R2_REGION": "us-east-1",
+    }
+    assert run_manage("migrate", "--noinput", "-v0", env=env).returncode == 0
+
+    backup = run_manage("backup_database", "--json", env=env)
+    refused = run_manage("restore_database", "--latest", env=env)
+    drill = run_manage("restore_drill", "--json", env=env, timeout=300)
+
+    assert backup.returncode == 0, backup.stderr
+    assert json.loads(backup.stdout)["key"].endswith(".sqlite3")
+    assert refused.returncode == 2 and "already has tables" in refused.stderr
+    assert drill.returncode == 0, drill.stderr
+    assert json.loads(drill.stdout)["complete"] is True
