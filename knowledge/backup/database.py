@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -53,6 +53,7 @@ class DatabaseTarget:
     port: str = ""
     user: str = ""
     password: str = field(default="", repr=False)
+    sslmode: str = ""  # e.g. "require" for a managed PostgreSQL
 
     @classmethod
     def from_settings(cls, config: dict) -> "DatabaseTarget":
@@ -66,6 +67,7 @@ class DatabaseTarget:
             port=str(config.get("PORT") or ""),
             user=str(config.get("USER") or ""),
             password=str(config.get("PASSWORD") or ""),
+            sslmode=str((config.get("OPTIONS") or {}).get("sslmode") or ""),
         )
 
     @classmethod
@@ -81,19 +83,26 @@ class DatabaseTarget:
         return cls.from_settings(connections[DEFAULT_DB_ALIAS].settings_dict)
 
     def with_name(self, name: str) -> "DatabaseTarget":
-        return DatabaseTarget(self.engine, name, self.host, self.port, self.user, self.password)
+        return replace(self, name=name)
 
     def url(self) -> str:
         """A DATABASE_URL for a child process (passed in its environment, never logged)."""
         if self.engine == "sqlite3":
             return f"sqlite:///{Path(self.name).resolve()}"
         auth = quote(self.user, safe="") + (f":{quote(self.password, safe='')}" if self.password else "")
-        return f"postgres://{auth}@{self.host or 'localhost'}:{self.port or 5432}/{quote(self.name, safe='')}"
+        query = f"?sslmode={quote(self.sslmode)}" if self.sslmode else ""
+        return f"postgres://{auth}@{self.host or 'localhost'}:{self.port or 5432}/{quote(self.name, safe='')}{query}"
 
     def pg_env(self) -> dict[str, str]:
         """libpq's variables: the password never appears on a command line (`ps` shows those)."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-        given = {"PGHOST": self.host, "PGPORT": self.port, "PGUSER": self.user, "PGPASSWORD": self.password}
+        given = {
+            "PGHOST": self.host,
+            "PGPORT": self.port,
+            "PGUSER": self.user,
+            "PGPASSWORD": self.password,
+            "PGSSLMODE": self.sslmode,
+        }
         env.update({k: v for k, v in given.items() if v})
         env["PGDATABASE"] = self.name
         env["PGCONNECT_TIMEOUT"] = "10"
@@ -102,7 +111,13 @@ class DatabaseTarget:
     def pg_connect(self, *, dbname: str | None = None):  # noqa: ANN201 - a psycopg connection
         import psycopg
 
-        params = {"host": self.host, "port": self.port, "user": self.user, "password": self.password}
+        params = {
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "password": self.password,
+            "sslmode": self.sslmode,
+        }
         try:
             return psycopg.connect(
                 dbname=dbname or self.name,

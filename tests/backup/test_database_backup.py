@@ -148,3 +148,14 @@ def test_the_embedded_sqlite_database_is_backed_up_restored_and_drilled(r2, s3_s
     assert refused.returncode == 2 and "already has tables" in refused.stderr
     assert drill.returncode == 0, drill.stderr
     assert json.loads(drill.stdout)["complete"] is True
+
+
+def test_a_target_keeps_sslmode_for_child_processes_and_hides_its_password():
+    target = DatabaseTarget.from_url("postgres://zantara:s3cret%40pw@db.example:6543/nuz?sslmode=require")
+
+    assert (
+        target.with_name("nuz_drill").url()
+        == "postgres://zantara:s3cret%40pw@db.example:6543/nuz_drill?sslmode=require"
+    )
+    assert target.pg_env()["PGSSLMODE"] == "require" and target.pg_env()["PGPASSWORD"] == "s3cret@pw"
+    assert "s3cret" not in repr(target)
