@@ -6,7 +6,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db import models, transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -191,7 +192,7 @@ class DocumentAdmin(admin.ModelAdmin):
         "ingest_status",
         "ingest_error",
         "original_name",
-        "original_file",
+        "original_download",
         "file_format",
         "checksum",
         "stale",
@@ -203,7 +204,7 @@ class DocumentAdmin(admin.ModelAdmin):
         "last_reviewed",
         "stale",
         "original_name",
-        "original_file",
+        "original_download",
         "file_format",
         "checksum",
         "created_at",
@@ -212,6 +213,26 @@ class DocumentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(n_chunks=Count("chunks"))
+
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view(self.original_view)
+        return [path("<int:pk>/original/", view, name="knowledge_document_original"), *super().get_urls()]
+
+    @admin.display(description="original file")
+    def original_download(self, document: Document) -> str:
+        if not document.original_file:
+            return "-"
+        url = reverse("admin:knowledge_document_original", args=[document.pk])
+        return format_html('<a href="{}">{}</a>', url, document.original_name)
+
+    def original_view(self, request: HttpRequest, pk: int) -> FileResponse:
+        """Staff download the original through Django, from whichever storage holds it (disk or a private bucket)."""
+        document = get_object_or_404(Document, pk=pk)
+        if not self.has_view_permission(request, document) or not document.original_file:
+            raise Http404("no original file")
+        if not document.original_file.storage.exists(document.original_file.name):
+            raise Http404("the original file is missing from storage")
+        return FileResponse(document.original_file.open("rb"), as_attachment=True, filename=document.original_name)
 
     @admin.display(description="chunks", ordering="n_chunks")
     def chunk_count(self, document: Document) -> int:

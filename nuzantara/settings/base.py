@@ -229,8 +229,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+# The image collects static files at build time outside VAR_DIR (a volume at run time would hide them).
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or VAR_DIR / "static")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
@@ -357,6 +358,35 @@ R2_SECRET_ACCESS_KEY = env_str("R2_SECRET_ACCESS_KEY")
 R2_BUCKET = env_str("R2_BUCKET")
 R2_REGION = env_str("R2_REGION", "auto")
 BACKUP_RETENTION = env_int("BACKUP_RETENTION", 14, minimum=1)
+
+# --- Uploaded originals: a private S3/R2 bucket when MEDIA_BUCKET is set (a container's disk does not outlive it),
+# else MEDIA_ROOT. Either way staff download them through the admin; nothing is served under MEDIA_URL.
+MEDIA_BUCKET = env_str("MEDIA_BUCKET")
+if MEDIA_BUCKET:
+    _r2 = {
+        "R2_ENDPOINT": R2_ENDPOINT,
+        "R2_ACCESS_KEY_ID": R2_ACCESS_KEY_ID,
+        "R2_SECRET_ACCESS_KEY": R2_SECRET_ACCESS_KEY,
+    }
+    if [name for name, value in _r2.items() if not value]:
+        missing = ", ".join(name for name, value in _r2.items() if not value)
+        raise ConfigError("MEDIA_BUCKET", f"needs {missing} (the same R2 account as the backups)")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            "endpoint_url": R2_ENDPOINT,
+            "access_key": R2_ACCESS_KEY_ID,
+            "secret_key": R2_SECRET_ACCESS_KEY,
+            "region_name": R2_REGION,
+            "signature_version": "s3v4",
+            "addressing_style": "path",
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,  # a private bucket: any URL handed out is signed and short-lived
+            "querystring_expire": 300,
+        },
+    }
 
 # --- Logging: one JSON object per line; prompts and secrets are never logged ---
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
