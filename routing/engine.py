@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-TRAIN_HINT = "run `python manage.py train_router` (about 2-3 minutes on 2 CPU cores) to build it"
+TRAIN_HINT = "run `python manage.py train_router` (about a minute on 2 CPU cores) to build it"
 
 
 @dataclass(frozen=True)
