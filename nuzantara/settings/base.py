@@ -329,7 +329,10 @@ ANTHROPIC_MODEL = env_str("ANTHROPIC_MODEL", "claude-haiku-4-5")
 ANTHROPIC_MAX_TOKENS = env_int("ANTHROPIC_MAX_TOKENS", 1024, minimum=1)
 ANTHROPIC_TIMEOUT_S = env_float("ANTHROPIC_TIMEOUT_S", 30.0, minimum=0.1)
 ANTHROPIC_MAX_RETRIES = env_int("ANTHROPIC_MAX_RETRIES", 2, minimum=0)
-# USD per million tokens: input, output, cache read, cache write (Claude Haiku 4.5 list prices).
+# Claude caches a prompt prefix only from this length (Haiku 4.5: 4,096 tokens); shorter prefixes are not marked.
+ANTHROPIC_CACHE_MIN_TOKENS = env_int("ANTHROPIC_CACHE_MIN_TOKENS", 4096, minimum=1)
+# USD per million tokens: input, output, cache read, cache write (Claude Haiku 4.5 list prices). Keyed by alias: the
+# API answers with a dated id ("claude-haiku-4-5-20251001"), priced by the alias it extends.
 LLM_PRICES_PER_MTOK = {
     "claude-haiku-4-5": {"input": 1.00, "output": 5.00, "cache_read": 0.10, "cache_write": 1.25},
 }
