@@ -31,7 +31,13 @@ class Command(BaseCommand):
             ("loading the demo golden answers", self._golden),
         ]
         if router_missing:
-            steps.append(("training the router's served members, semantic+lexical (~1 min)", self._router))
+            steps.append(
+                (
+                    "training the router's served members, semantic+lexical: ~1-2 min on an idle 2-core machine, "
+                    "up to ~6 on a busy one (most of it embeds the 9,855 training queries)",
+                    self._router,
+                )
+            )
         for number, (what, run) in enumerate(steps, start=1):
             self.stdout.write(f"[{number}/{len(steps)}] {what}...")
             step_started = time.monotonic()
