@@ -6,6 +6,7 @@ from django.urls import path
 
 from nuzantara.admin_mixins import ReadOnlyAdminMixin
 
+from .budget import budget_state
 from .models import Conversation, HandoffRequest, Message
 
 
@@ -78,6 +79,7 @@ class ConversationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "title": "LLM cost per day and per user",
             "rows": rows,
             "per_user": per_user,
+            "budget": budget_state(),
         }
         return TemplateResponse(request, "admin/chat/cost_per_day.html", context)
 

@@ -353,6 +353,8 @@ ANTHROPIC_CACHE_MIN_TOKENS = env_int("ANTHROPIC_CACHE_MIN_TOKENS", 4096, minimum
 LLM_PRICES_PER_MTOK = {
     "claude-haiku-4-5": {"input": 1.00, "output": 5.00, "cache_read": 0.10, "cache_write": 1.25},
 }
+# Monthly LLM spending limit in USD (0: none): staff are mailed at 80%, from 100% questions skip Claude until month end.
+LLM_MONTHLY_BUDGET_USD = env_float("LLM_MONTHLY_BUDGET_USD", 0.0, minimum=0)
 VLLM_BASE_URL = env_url("VLLM_BASE_URL", schemes={"http", "https"})
 VLLM_API_KEY = env_str("VLLM_API_KEY")
 VLLM_MODEL = env_str("VLLM_MODEL", "meta-llama/Llama-3.1-8B-Instruct")
