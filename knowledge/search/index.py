@@ -7,7 +7,7 @@ Settings are read at call time, so pointing CHROMA_DIR elsewhere (tests do) give
 
 A local PersistentClient holds its own in-memory HNSW: vectors another process writes are not seen until the client is
 reopened, so a search that brings a new `CorpusState` version reopens it (every write bumps the version after its
-vectors are in). A Chroma server (CHROMA_HOST) is one index for every process and needs no reopening.
+vectors are in; a reopen measured ~0.3 s on a busy 2-core machine, once per corpus change). A Chroma server (CHROMA_HOST) is one index for every process and needs no reopening.
 """
 
 import logging
