@@ -81,6 +81,7 @@ def members_write(
     t5,
     dev: list[Example] | None = None,
     members: tuple[str, ...] = DEFAULT_MEMBERS,
+    progress: bool = False,
 ) -> dict:
     """Fit the k-NN, semantic and lexical members on `train`, write them to `directory`, and measure them on `dev`.
 
@@ -94,7 +95,7 @@ def members_write(
     from nuzantara.embeddings import get_embedder
 
     embedder = get_embedder()
-    vectors = embedder.encode([e.query for e in train])
+    vectors = embedder.encode([e.query for e in train], progress=progress)  # most of the training time
     label_ids = np.array([labels.index(e.tool) for e in train])
     lexical = lexical_fit(examples=train, labels=labels)
     semantic = semantic_fit(vectors=vectors, label_ids=label_ids)
@@ -131,6 +132,7 @@ def members_train(
     out_dir: Path,
     dev: list[Example] | None = None,
     members: tuple[str, ...] = DEFAULT_MEMBERS,
+    progress: bool = False,
 ) -> tuple[str, dict]:
     """Train the served members without the T5 and publish them as the checkpoint in `out_dir`: (version, metrics)."""
     if "t5" in members:
@@ -142,7 +144,9 @@ def members_train(
     metrics: dict = {"labels": list(labels), "n_train": len(train)}
 
     def write(staging: Path) -> dict:
-        written = members_write(directory=staging, train=train, labels=labels, t5=None, dev=dev, members=members)
+        written = members_write(
+            directory=staging, train=train, labels=labels, t5=None, dev=dev, members=members, progress=progress
+        )
         return {
             **written,
             "train_seconds": round(time.monotonic() - started, 1),

@@ -77,7 +77,14 @@ class Command(BaseCommand):
         else:
             from routing.ensemble import members_train
 
-            version, trained = members_train(train=train, dev=dev, labels=LABELS, out_dir=out_dir, members=members)
+            version, trained = members_train(
+                train=train,
+                dev=dev,
+                labels=LABELS,
+                out_dir=out_dir,
+                members=members,
+                progress=not options["json"] and options["verbosity"] > 0,
+            )
         metrics = {**trained, "wall_seconds": round(time.monotonic() - started, 1), "directory": str(out_dir)}
         if options["json"]:
             self.stdout.write(json.dumps({k: v for k, v in metrics.items() if k != "config"}))
