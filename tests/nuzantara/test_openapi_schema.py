@@ -28,7 +28,7 @@ def test_search_is_documented_as_the_query_and_its_results(schema):
     body = response_schema(schema, "/api/v1/knowledge/search", "get", "200")
     k = next(p for p in schema["paths"]["/api/v1/knowledge/search"]["get"]["parameters"] if p["name"] == "k")
 
-    assert set(body["properties"]) == {"query", "results"}
+    assert set(body["properties"]) == {"query", "vector_index", "results"}
     assert body["properties"]["results"]["type"] == "array"
     assert (k["schema"]["minimum"], k["schema"]["maximum"]) == (1, 50)
 
