@@ -14,10 +14,11 @@ export TRANSFORMERS_OFFLINE := 1
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements-test.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q $(FIND_LINKS) -e '.[test]'
+	$(BIN)/python -m pip install -q $(FIND_LINKS) --require-hashes --no-deps -r requirements-test.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
 	@touch $(STAMP)
 
 demo: setup

@@ -4,7 +4,7 @@ serves semantic+lexical).
 
     VAR_DIR=... python bench/router_compare.py [--data routing/data/dev.jsonl] [--dir ROUTER_MODEL_DIR] [--json]
 
-Needs an ensemble checkpoint (`python manage.py train_router`). Latency = single-query calls after warm-up, with
+Needs an ensemble checkpoint with the T5 (`python manage.py train_router --with-t5`). Latency = single-query calls after warm-up, with
 torch threads = ROUTER_TORCH_THREADS; the members' probabilities are computed once per query and combined
 (a combination with knn and/or semantic pays for one embedding).
 """
@@ -56,7 +56,7 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     examples = examples_read(args.data)
-    router = EnsembleRouter.load(args.dir, labels=LABELS)
+    router = EnsembleRouter.load(args.dir, labels=LABELS, with_t5=True)
     embedder = get_embedder()
     truth = np.array([LABELS.index(e.tool) for e in examples])
 

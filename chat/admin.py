@@ -6,6 +6,7 @@ from django.urls import path
 
 from nuzantara.admin_mixins import ReadOnlyAdminMixin
 
+from .budget import budget_state
 from .models import Conversation, HandoffRequest, Message
 
 
@@ -30,17 +31,26 @@ class MessageInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Conversation)
 class ConversationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "title", "user", "language", "message_count", "updated_at", "archived"]
+    list_display = ["id", "title", "user", "language", "message_count", "cost", "updated_at", "archived"]
     list_filter = ["language", "archived"]
     search_fields = ["title", "user__username"]
     inlines = [MessageInline]
 
     def get_queryset(self, request):  # noqa: ANN001, ANN201
-        return super().get_queryset(request).select_related("user").annotate(n_messages=Count("messages"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user")
+            .annotate(n_messages=Count("messages"), cost_usd=Sum("messages__cost_usd"))
+        )
 
     @admin.display(description="messages", ordering="n_messages")
     def message_count(self, obj: Conversation) -> int:
         return obj.n_messages
+
+    @admin.display(description="LLM cost (USD)", ordering="cost_usd")
+    def cost(self, obj: Conversation) -> str:
+        return f"{obj.cost_usd or 0:.4f}"
 
     def get_urls(self) -> list:
         return [
@@ -58,7 +68,19 @@ class ConversationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             )
             .order_by("-day")[:60]
         )
-        context = {**self.admin_site.each_context(request), "title": "LLM cost per day", "rows": rows}
+        per_user = (
+            Message.objects.filter(role=Message.Role.ASSISTANT)
+            .values("conversation__user__username")
+            .annotate(answers=Count("id"), conversations=Count("conversation", distinct=True), cost=Sum("cost_usd"))
+            .order_by("-cost", "conversation__user__username")[:100]
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "LLM cost per day and per user",
+            "rows": rows,
+            "per_user": per_user,
+            "budget": budget_state(),
+        }
         return TemplateResponse(request, "admin/chat/cost_per_day.html", context)
 
 

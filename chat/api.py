@@ -41,7 +41,10 @@ class AuthToken(ObtainAuthToken):
         ),
         responses={
             200: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
-            400: inline_serializer("TokenRefused", {"non_field_errors": serializers.ListField()}),
+            400: inline_serializer(
+                "TokenRefused",
+                {"non_field_errors": serializers.ListField(child=serializers.CharField(), required=False)},
+            ),
             429: inline_serializer("TokenLockedOut", {"detail": serializers.CharField()}),
         },
     )
@@ -179,6 +182,7 @@ class AskThrottled(APIView):
     """A view whose POST makes the model answer: the ask rate applies on top of the general one."""
 
     throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES]
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # so the schema documents the page, as get() returns it
 
     def get_throttles(self) -> list:
         throttles = super().get_throttles()

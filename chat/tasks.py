@@ -105,3 +105,11 @@ def summarize_long_conversations() -> dict:
         conversation_summarize.delay(conversation_id)
         count += 1
     return {"queued": count}
+
+
+@shared_task(acks_late=True)
+def llm_budget_check() -> bool:
+    """After a costed answer: mail staff once a month when spending crossed 80% of LLM_MONTHLY_BUDGET_USD."""
+    from .budget import budget_warn_staff
+
+    return budget_warn_staff()

@@ -4,9 +4,10 @@ import datetime
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -16,7 +17,7 @@ from knowledge.forms import TryQueryForm, UploadForm
 from knowledge.models import Chunk, Collection, CorpusState, Document
 from knowledge.search.index import IndexUnavailable
 from knowledge.selectors import InvalidQuery, knowledge_search
-from knowledge.services import collection_reindex, document_reindex, document_retire, documents_ingest
+from knowledge.services import collection_reindex, document_reindex, document_retire, document_upload
 from knowledge.tasks import collection_reindex_task
 
 ACTIVE = Q(documents__status=Document.Status.ACTIVE)
@@ -84,22 +85,18 @@ class CollectionAdmin(admin.ModelAdmin):
         initial = {"collection": request.GET.get("collection")}
         form = UploadForm(request.POST or None, request.FILES or None, initial=initial)
         if request.method == "POST" and form.is_valid():
-            try:
-                outcomes = documents_ingest(drafts=form.cleaned_data["drafts"])
-            except IndexUnavailable as exc:
-                form.add_error(None, f"The index is unavailable, nothing was stored: {exc}")
-            else:
-                counts = {
-                    status: sum(o.status == status for o in outcomes) for status in ("created", "updated", "unchanged")
-                }
-                self.message_user(
-                    request,
-                    f"{counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged "
-                    f"in {form.cleaned_data['collection'].slug}.",
-                    messages.SUCCESS,
-                )
-                url = reverse("admin:knowledge_document_changelist")
-                return HttpResponseRedirect(f"{url}?collection__id__exact={form.cleaned_data['collection'].pk}")
+            collection = form.cleaned_data["collection"]
+            with transaction.atomic():  # every file stored, then the ingest tasks queued
+                for name, raw in form.cleaned_data["uploads"]:
+                    document_upload(name=name, raw=raw, collection=collection)
+            self.message_user(
+                request,
+                f"{len(form.cleaned_data['uploads'])} file(s) stored in {collection.slug}: each is parsed and indexed "
+                "in the background; the ingest column shows when it is ready or why it failed.",
+                messages.SUCCESS,
+            )
+            url = reverse("admin:knowledge_document_changelist")
+            return HttpResponseRedirect(f"{url}?collection__id__exact={collection.pk}")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -169,8 +166,18 @@ class ChunkInline(admin.TabularInline):
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ["title", "collection", "language", "status", "last_reviewed", "stale", "chunk_count", "updated_at"]
-    list_filter = ["collection", "language", "status", StaleFilter]
+    list_display = [
+        "title",
+        "collection",
+        "language",
+        "status",
+        "ingest",
+        "last_reviewed",
+        "stale",
+        "chunk_count",
+        "updated_at",
+    ]
+    list_filter = ["collection", "language", "status", "ingest_status", StaleFilter]
     search_fields = ["title", "source", "original_name"]
     list_select_related = ["collection"]
     date_hierarchy = None
@@ -182,8 +189,10 @@ class DocumentAdmin(admin.ModelAdmin):
         "title",
         "language",
         "status",
+        "ingest_status",
+        "ingest_error",
         "original_name",
-        "original_file",
+        "original_download",
         "file_format",
         "checksum",
         "stale",
@@ -191,9 +200,11 @@ class DocumentAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     # Only fields outside the embedded text are edited here; content changes go through an upload (re-ingest).
-    fields = ["collection", "title", "language", "status", "source", "source_url", "last_reviewed", "stale"] + [
+    fields = ["collection", "title", "language", "status", "ingest_status", "ingest_error", "source", "source_url"] + [
+        "last_reviewed",
+        "stale",
         "original_name",
-        "original_file",
+        "original_download",
         "file_format",
         "checksum",
         "created_at",
@@ -203,9 +214,35 @@ class DocumentAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(n_chunks=Count("chunks"))
 
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view(self.original_view)
+        return [path("<int:pk>/original/", view, name="knowledge_document_original"), *super().get_urls()]
+
+    @admin.display(description="original file")
+    def original_download(self, document: Document) -> str:
+        if not document.original_file:
+            return "-"
+        url = reverse("admin:knowledge_document_original", args=[document.pk])
+        return format_html('<a href="{}">{}</a>', url, document.original_name)
+
+    def original_view(self, request: HttpRequest, pk: int) -> FileResponse:
+        """Staff download the original through Django, from whichever storage holds it (disk or a private bucket)."""
+        document = get_object_or_404(Document, pk=pk)
+        if not self.has_view_permission(request, document) or not document.original_file:
+            raise Http404("no original file")
+        if not document.original_file.storage.exists(document.original_file.name):
+            raise Http404("the original file is missing from storage")
+        return FileResponse(document.original_file.open("rb"), as_attachment=True, filename=document.original_name)
+
     @admin.display(description="chunks", ordering="n_chunks")
     def chunk_count(self, document: Document) -> int:
         return document.n_chunks
+
+    @admin.display(description="ingest", ordering="ingest_status")
+    def ingest(self, document: Document) -> str:
+        if document.ingest_status == Document.IngestStatus.FAILED:
+            return f"failed: {document.ingest_error}"
+        return document.get_ingest_status_display().lower()
 
     @admin.display(description="stale", boolean=True)
     def stale(self, document: Document) -> bool:

@@ -2,22 +2,26 @@
 
 import dataclasses
 
-from django.conf import settings
 from django.core.validators import URLValidator
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from knowledge.ingest.drafts import DocumentDraft, draft_from_file, upload_limit_text
+from knowledge.ingest.drafts import DocumentDraft
+from knowledge.ingest.limits import UploadOverLimit, upload_size_check
 from knowledge.ingest.parsers import LANGUAGES, RejectedFile
 from knowledge.models import Collection, Document, validate_web_url
 from knowledge.search.index import IndexUnavailable
-from knowledge.selectors import MAX_K, InvalidQuery, collection_stats, knowledge_search
-from knowledge.services import document_retire, documents_ingest
+from knowledge.selectors import MAX_K, MAX_QUERY_CHARS, InvalidQuery, collection_stats, knowledge_search
+from knowledge.services import UPLOAD_OVERRIDES, document_retire, document_upload, documents_ingest
+
+ERROR_RESPONSE = OpenApiResponse(
+    inline_serializer("IndexUnavailable", {"detail": serializers.CharField()}), description="The index is unavailable."
+)
 
 
 def _bad_request(message: str, **extra: object) -> Response:
@@ -29,6 +33,10 @@ def _invalid(serializer: serializers.Serializer) -> Response:
     message = messages[0] if isinstance(messages, list) and messages else str(messages)
     label = "" if field == "non_field_errors" else f"{field}: "
     return _bad_request(f"{label}{message}", errors=serializer.errors)
+
+
+def _over_limit(exc: UploadOverLimit) -> Response:
+    return Response({"detail": str(exc), "limit": exc.limit}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
 
 
 def _index_down(exc: IndexUnavailable) -> Response:
@@ -48,8 +56,33 @@ class SearchHitOutput(serializers.Serializer):
     heading_path = serializers.CharField()
     chunk = serializers.CharField(source="text")
     score = serializers.FloatField()
-    vector_score = serializers.FloatField(allow_null=True)
-    lexical_score = serializers.FloatField(allow_null=True)
+    vector_score = serializers.FloatField(allow_null=True, help_text="null when the vector half did not return it")
+    lexical_score = serializers.FloatField(allow_null=True, help_text="null when the lexical half did not return it")
+
+
+class SearchOutput(serializers.Serializer):
+    query = serializers.CharField()
+    vector_index = serializers.ChoiceField(
+        choices=["ok", "unavailable"],
+        help_text="unavailable: Chroma did not answer, results are the lexical half alone",
+    )
+    results = SearchHitOutput(many=True)
+
+
+class CollectionStatsOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    documents = serializers.IntegerField(min_value=0)
+    chunks = serializers.IntegerField(min_value=0)
+
+
+class CollectionListOutput(serializers.Serializer):
+    collections = CollectionStatsOutput(many=True)
+
+
+class OverLimitOutput(serializers.Serializer):
+    detail = serializers.CharField()
+    limit = serializers.CharField(help_text="the setting whose limit the upload is over")
 
 
 class SearchView(APIView):
@@ -60,14 +93,22 @@ class SearchView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, description="the question, up to 2,000 characters"),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "maxLength": MAX_QUERY_CHARS},
+                description="the question, up to 2,000 characters",
+            ),
             OpenApiParameter(
                 "collection", str, many=True, description="collection slug(s), repeated or comma-separated"
             ),
-            OpenApiParameter("k", int, description="number of results, 1-50 (default 5)"),
+            OpenApiParameter(
+                "k",
+                {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 5},
+                description="number of results, 1-50 (default 5)",
+            ),
             OpenApiParameter("language", str, enum=list(LANGUAGES)),
         ],
-        responses=SearchHitOutput(many=True),
+        responses={200: SearchOutput, 503: ERROR_RESPONSE},
     )
     def get(self, request: Request) -> Response:
         data = self.Input(data=request.query_params)
@@ -86,11 +127,13 @@ class SearchView(APIView):
         except IndexUnavailable as exc:
             return _index_down(exc)
         results = SearchHitOutput([dataclasses.asdict(hit) for hit in hits], many=True).data
-        return Response({"query": data.validated_data["q"].strip(), "results": results})
+        # "unavailable": Chroma did not answer and the results are the lexical half alone
+        vector_index = "unavailable" if hits.vector_unavailable else "ok"
+        return Response({"query": data.validated_data["q"].strip(), "vector_index": vector_index, "results": results})
 
 
 class CollectionListView(APIView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: CollectionListOutput})
     def get(self, request: Request) -> Response:
         rows = [dataclasses.asdict(s) for s in collection_stats()]
         return Response({"collections": rows})
@@ -117,6 +160,8 @@ class DocumentOutput(serializers.ModelSerializer):
             "file_format",
             "checksum",
             "chunks",
+            "ingest_status",
+            "ingest_error",
             "updated_at",
         ]
 
@@ -143,11 +188,6 @@ class DocumentFields(serializers.Serializer):
     source_url = WebURLField(max_length=1000, required=False, allow_blank=True)
     last_reviewed = serializers.DateField(required=False, allow_null=True)
 
-    def validate_file(self, upload):
-        if upload.size > settings.KNOWLEDGE_MAX_UPLOAD_BYTES:
-            raise serializers.ValidationError(f"The file is larger than {upload_limit_text()}.")
-        return upload
-
     def validate(self, attrs: dict) -> dict:
         if "file" in attrs and "text" in attrs:
             raise serializers.ValidationError("Send either a file or a text, not both.")
@@ -155,19 +195,8 @@ class DocumentFields(serializers.Serializer):
 
 
 def _draft(fields: dict, current: Document | None) -> DocumentDraft:
-    """A draft from request fields; missing ones come from the file, then from the current document."""
+    """A draft from request fields without a file; missing ones come from the current document."""
     collection = fields.get("collection") or (current.collection if current else None)
-    if "file" in fields:
-        upload = fields["file"]
-        parsed = draft_from_file(name=upload.name, raw=upload.read(), collection=collection)
-        overrides = {
-            key: fields[key] for key in ("title", "language", "source", "source_url", "last_reviewed") if key in fields
-        }
-        if current is not None:
-            overrides["original_name"] = current.original_name
-        if overrides:
-            overrides["checksum"] = ""  # edited metadata: the file's checksum no longer describes the content
-        return dataclasses.replace(parsed, **overrides) if overrides else parsed
     if collection is None:
         raise RejectedFile("(document)", "collection is required")
     if current is None and not fields.get("text"):
@@ -199,11 +228,25 @@ def _slugify(title: str) -> str:
 
 
 def _save(fields: dict, current: Document | None) -> tuple[Document | None, Response | None]:
+    """Ingest a text now, or store a file for the ingest task (the document comes back pending)."""
     try:
+        if "file" in fields:
+            upload = fields["file"]
+            upload_size_check(upload.name, upload.size)  # before reading it into memory
+            document = document_upload(
+                name=upload.name,
+                raw=upload.read(),
+                collection=fields.get("collection"),
+                current=current,
+                overrides={key: fields[key] for key in UPLOAD_OVERRIDES if key in fields},
+            )
+            return document, None
         draft = _draft(fields, current)
         if current is not None and draft.collection != current.collection:
             raise RejectedFile(current.original_name, "a document cannot move to another collection; retire it instead")
         outcome = documents_ingest(drafts=[draft])[0]
+    except UploadOverLimit as exc:
+        return None, _over_limit(exc)
     except RejectedFile as exc:
         return None, _bad_request(str(exc))
     except IndexUnavailable as exc:
@@ -214,7 +257,15 @@ def _save(fields: dict, current: Document | None) -> tuple[Document | None, Resp
 class DocumentCreateView(APIView):
     permission_classes = [IsAdminUser]
 
-    @extend_schema(request=DocumentFields, responses={201: DocumentOutput})
+    @extend_schema(
+        request=DocumentFields,
+        responses={
+            201: OpenApiResponse(DocumentOutput, description="Created from a text, ingested."),
+            202: OpenApiResponse(DocumentOutput, description="A file stored: ingest_status is pending until parsed."),
+            413: OpenApiResponse(OverLimitOutput, description="The file is over a KNOWLEDGE_* limit (named)."),
+            503: ERROR_RESPONSE,
+        },
+    )
     def post(self, request: Request) -> Response:
         data = DocumentFields(data=request.data)
         if not data.is_valid():
@@ -222,7 +273,8 @@ class DocumentCreateView(APIView):
         document, error = _save(data.validated_data, None)
         if error:
             return error
-        return Response(DocumentOutput(document).data, status=status.HTTP_201_CREATED)
+        queued = "file" in data.validated_data
+        return Response(DocumentOutput(document).data, status=202 if queued else status.HTTP_201_CREATED)
 
 
 class DocumentDetailView(APIView):
@@ -232,7 +284,15 @@ class DocumentDetailView(APIView):
     def get(self, request: Request, document_id: int) -> Response:
         return Response(DocumentOutput(get_object_or_404(Document, pk=document_id)).data)
 
-    @extend_schema(request=DocumentFields, responses=DocumentOutput)
+    @extend_schema(
+        request=DocumentFields,
+        responses={
+            200: OpenApiResponse(DocumentOutput, description="Updated from a text or metadata, ingested."),
+            202: OpenApiResponse(DocumentOutput, description="A file stored: ingest_status is pending until parsed."),
+            413: OpenApiResponse(OverLimitOutput, description="The file is over a KNOWLEDGE_* limit (named)."),
+            503: ERROR_RESPONSE,
+        },
+    )
     def patch(self, request: Request, document_id: int) -> Response:
         current = get_object_or_404(Document, pk=document_id)
         data = DocumentFields(data=request.data, partial=True)
@@ -241,7 +301,7 @@ class DocumentDetailView(APIView):
         document, error = _save(data.validated_data, current)
         if error:
             return error
-        return Response(DocumentOutput(document).data)
+        return Response(DocumentOutput(document).data, status=202 if "file" in data.validated_data else 200)
 
     put = patch
 
@@ -249,7 +309,7 @@ class DocumentDetailView(APIView):
 class DocumentRetireView(APIView):
     permission_classes = [IsAdminUser]
 
-    @extend_schema(request=None, responses=DocumentOutput)
+    @extend_schema(request=None, responses={200: DocumentOutput, 503: ERROR_RESPONSE})
     def post(self, request: Request, document_id: int) -> Response:
         document = get_object_or_404(Document, pk=document_id)
         try:

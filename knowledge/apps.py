@@ -6,7 +6,8 @@ class KnowledgeConfig(AppConfig):
     verbose_name = "Knowledge base"
 
     def ready(self) -> None:
-        from knowledge.health import check_knowledge
+        from knowledge.health import check_chroma, check_knowledge
         from nuzantara.health import register_check
 
+        register_check("chroma", check_chroma)
         register_check("knowledge", check_knowledge)

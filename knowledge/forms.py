@@ -3,10 +3,11 @@
 from django import forms
 from django.conf import settings
 
-from knowledge.ingest.drafts import DocumentDraft, draft_from_file, upload_limit_text
+from knowledge.ingest.limits import upload_size_check
 from knowledge.ingest.parsers import FORMATS, RejectedFile
 from knowledge.models import Collection
 from knowledge.selectors import MAX_K, MAX_QUERY_CHARS
+from knowledge.services import upload_check
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -32,28 +33,30 @@ class UploadForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        """Parse every file now: one bad file fails the whole upload, before anything is stored."""
+        """Check every file's limits and front matter now (parsing is the ingest task's): one bad file fails the whole
+        upload, before anything is stored."""
         cleaned = super().clean()
         collection = cleaned.get("collection")
         uploads = cleaned.get("files") or []
         if collection is None or not uploads:
             return cleaned
-        drafts: list[DocumentDraft] = []
+        checked: list[tuple[str, bytes]] = []
         errors: list[str] = []
         names: set[str] = set()
         for upload in uploads:
             try:
-                if upload.size > settings.KNOWLEDGE_MAX_UPLOAD_BYTES:
-                    raise RejectedFile(upload.name, f"the file is larger than {upload_limit_text()}")
+                upload_size_check(upload.name, upload.size)
                 if upload.name in names:
                     raise RejectedFile(upload.name, "selected twice")
                 names.add(upload.name)
-                drafts.append(draft_from_file(name=upload.name, raw=upload.read(), collection=collection))
+                raw = upload.read()
+                upload_check(name=upload.name, raw=raw)
+                checked.append((upload.name, raw))
             except RejectedFile as exc:
                 errors.append(str(exc))
         if errors:
             raise forms.ValidationError([forms.ValidationError(e) for e in errors] + ["Nothing was stored."])
-        cleaned["drafts"] = drafts
+        cleaned["uploads"] = checked
         return cleaned
 
 

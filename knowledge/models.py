@@ -62,6 +62,11 @@ class Document(models.Model):
         ACTIVE = "active", "Active"
         RETIRED = "retired", "Retired"
 
+    class IngestStatus(models.TextChoices):
+        PENDING = "pending", "Pending"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
     collection = models.ForeignKey(Collection, on_delete=models.PROTECT, related_name="documents")
     title = models.CharField(max_length=300)
     source = models.CharField(max_length=500, blank=True)
@@ -76,6 +81,11 @@ class Document(models.Model):
     # The parsed text, so chunks and the index can be rebuilt (other chunk sizes, another model) without the file.
     body = models.TextField(blank=True)
     checksum = models.CharField(max_length=64, help_text="sha256 of the ingested content")
+    # An upload is stored first and parsed, chunked and indexed by a task; until then the last ingested content stays.
+    ingest_status = models.CharField(max_length=8, choices=IngestStatus.choices, default=IngestStatus.READY)
+    ingest_error = models.CharField(max_length=1000, blank=True, help_text="why the last upload was not ingested")
+    pending_file = models.FileField(upload_to="knowledge/pending/%Y/%m/", blank=True, max_length=500)
+    pending_upload = models.JSONField(default=dict, blank=True, help_text="the upload's name and metadata overrides")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -36,6 +36,15 @@ class SearchHit:
     score: float
     vector_score: float | None
     lexical_score: float | None
+    vector_unavailable: bool = False  # the vector index could not answer: found by the lexical half alone
+
+
+class SearchHits(list):
+    """The hits, best first, and whether the vector half could not answer (Chroma down: lexical results only)."""
+
+    def __init__(self, hits: list[SearchHit], *, vector_unavailable: bool = False) -> None:
+        super().__init__(hits)
+        self.vector_unavailable = vector_unavailable
 
 
 def collection_slugs() -> list[str]:
@@ -59,8 +68,9 @@ def knowledge_search(
     language: str | None = None,
     k: int = 5,
     prefer: list[str] | None = None,
-) -> list[SearchHit]:
-    """The k best chunks for a query, fusing vector and BM25 rankings; filters by collections and language.
+) -> SearchHits:
+    """The k best chunks for a query, fusing vector and BM25 rankings; filters by collections and language. When
+    Chroma cannot answer, the BM25 ranking alone, marked `vector_unavailable`.
 
     Raises InvalidQuery for an empty or over-long query, an unknown collection or language, or k out of 1..50.
     """
@@ -95,7 +105,7 @@ def knowledge_search(
         depth=max(20, 4 * k),
         prefer=[slug for slug in prefer or () if slug in snapshot.boosts],
     )
-    return _hydrate(ranked, k)
+    return SearchHits(_hydrate(ranked, k), vector_unavailable=ranked.vector_unavailable)
 
 
 def spelling_corrected(query: str, language: str, lexical) -> str:  # noqa: ANN001
@@ -158,6 +168,7 @@ def _hydrate(ranked: list, k: int) -> list[SearchHit]:
                 score=ranked_chunk.score,
                 vector_score=ranked_chunk.vector_score,
                 lexical_score=ranked_chunk.lexical_score,
+                vector_unavailable=ranked_chunk.vector_unavailable,
             )
         )
         if len(hits) == k:

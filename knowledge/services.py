@@ -5,13 +5,14 @@ Order of one ingest: chunk and embed (no writes) -> in transaction.atomic: repla
 corpus version, upsert the new vectors -> after commit: drop the replaced vectors and send `document_changed`.
 """
 
+import dataclasses
 import datetime
 import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Literal
 
 import numpy as np
@@ -20,7 +21,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from knowledge.ingest.drafts import DocumentDraft, draft_from_file, resolve_collection
-from knowledge.ingest.parsers import RejectedFile, checksum_of, read_front_matter
+from knowledge.ingest.limits import upload_limits_check
+from knowledge.ingest.parsers import RejectedFile, checksum_of, clean_metadata, file_format, read_front_matter
 from knowledge.models import Chunk, Collection, CorpusState, Document
 from knowledge.search import index
 from knowledge.search.embedding import ChunkText, embed_chunks
@@ -34,6 +36,8 @@ __all__ = [
     "collection_reindex",
     "document_changed",
     "document_ingest",
+    "document_ingest_pending",
+    "document_upload",
     "document_reindex",
     "document_retire",
     "documents_ingest",
@@ -175,6 +179,8 @@ def _write_document(
         "file_format": draft.file_format,
         "checksum": draft.checksum,
         "body": draft.text,
+        "ingest_status": Document.IngestStatus.READY,
+        "ingest_error": "",
     }
     old_ids: list[int] = []
     old_file = ""
@@ -265,6 +271,125 @@ def document_ingest(
     return documents_ingest(drafts=[draft])[0].document
 
 
+UPLOAD_OVERRIDES = ("title", "language", "source", "source_url", "last_reviewed")
+
+
+def upload_check(*, name: str, raw: bytes) -> dict:
+    """Everything about an upload that is cheap to check, with no text extracted: format, size and unpacking limits,
+    the front matter's fields. Returns the front matter's cleaned metadata; raises RejectedFile / UploadOverLimit."""
+    upload_limits_check(name, raw)
+    if not raw:
+        raise RejectedFile(name, "the file is empty")
+    return clean_metadata(name, read_front_matter(name, raw), "")
+
+
+def document_upload(
+    *,
+    name: str,
+    raw: bytes,
+    collection: Collection | None = None,
+    current: Document | None = None,
+    overrides: dict | None = None,
+) -> Document:
+    """Store an upload beside its document (new, or the one it replaces) as pending and queue its ingest task.
+
+    Over-limit or unreadable uploads raise before anything is stored. Until the task has run, a replaced document
+    keeps its content in search. `overrides` (title, language, source, source_url, last_reviewed) win over the file.
+    """
+    metadata = upload_check(name=name, raw=raw)
+    target = collection or (current.collection if current else None)
+    target = target or resolve_collection(name, metadata["collection"])
+    if current is not None and target != current.collection:
+        raise RejectedFile(current.original_name, "a document cannot move to another collection; retire it instead")
+    overrides = {key: value for key, value in (overrides or {}).items() if key in UPLOAD_OVERRIDES}
+    original_name = current.original_name if current else PurePath(name).name
+    with transaction.atomic():
+        document = Document.objects.select_for_update().filter(collection=target, original_name=original_name).first()
+        if document is None:
+            document = Document(
+                collection=target,
+                original_name=original_name,
+                title=overrides.get("title") or metadata["title"],
+                language=overrides.get("language") or metadata["language"],
+                file_format=file_format(name),
+            )
+        replaced_pending = document.pending_file.name or ""
+        document.pending_file.save(PurePath(name).name, ContentFile(raw), save=False)
+        stored = document.pending_file.name
+        try:
+            document.pending_upload = {
+                "name": PurePath(name).name,
+                "overrides": {key: str(value) if value is not None else None for key, value in overrides.items()},
+            }
+            document.ingest_status = Document.IngestStatus.PENDING
+            document.ingest_error = ""
+            document.save()
+        except BaseException:
+            default_storage.delete(stored)
+            raise
+        if replaced_pending:
+            transaction.on_commit(lambda: default_storage.delete(replaced_pending))
+        transaction.on_commit(lambda: _queue_pending_ingest(document.pk))
+    logger.info("knowledge upload stored", extra={"document_id": document.pk, "bytes": len(raw)})
+    return document
+
+
+def _queue_pending_ingest(document_id: int) -> None:
+    from knowledge.tasks import document_ingest_pending_task
+
+    document_ingest_pending_task.delay(document_id)
+
+
+def _upload_overrides(stored: dict) -> dict:
+    overrides = dict(stored)
+    if overrides.get("last_reviewed"):
+        overrides["last_reviewed"] = datetime.date.fromisoformat(overrides["last_reviewed"])
+    return overrides
+
+
+def document_ingest_pending(*, document_id: int, last_attempt: bool = True) -> Document | None:
+    """Parse, chunk and index a document's pending upload; the document ends ready, or failed with the reason.
+
+    While the index is unavailable and this is not the last attempt, IndexUnavailable is raised and the upload stays
+    pending for a retry.
+    """
+    document = Document.objects.select_related("collection").filter(pk=document_id).first()
+    if document is None or document.ingest_status != Document.IngestStatus.PENDING or not document.pending_file:
+        return document
+    pending = document.pending_file.name
+    upload = document.pending_upload or {}
+    try:
+        with document.pending_file.open("rb") as stored:
+            raw = stored.read()
+        draft = draft_from_file(
+            name=upload.get("name") or document.original_name, raw=raw, collection=document.collection
+        )
+        overrides = _upload_overrides(upload.get("overrides") or {})
+        if overrides:
+            overrides["checksum"] = ""  # edited metadata: the file's checksum no longer describes the content
+        draft = dataclasses.replace(draft, original_name=document.original_name, **overrides)
+        documents_ingest(drafts=[draft])
+    except RejectedFile as exc:
+        outcome = {"ingest_status": Document.IngestStatus.FAILED, "ingest_error": exc.reason[:1000]}
+    except index.IndexUnavailable as exc:
+        if not last_attempt:
+            raise
+        outcome = {"ingest_status": Document.IngestStatus.FAILED, "ingest_error": f"the index is unavailable: {exc}"}
+    except OSError as exc:
+        outcome = {"ingest_status": Document.IngestStatus.FAILED, "ingest_error": f"cannot read the upload ({exc})"}
+    else:
+        outcome = {"ingest_status": Document.IngestStatus.READY, "ingest_error": ""}
+    # Only if no newer upload replaced this one meanwhile (its own task will settle the document).
+    settled = Document.objects.filter(pk=document_id, pending_file=pending).update(
+        pending_file="", pending_upload={}, **outcome
+    )
+    if settled:
+        default_storage.delete(pending)
+    logger.info("knowledge upload ingested", extra={"document_id": document_id, "status": outcome["ingest_status"]})
+    document.refresh_from_db()
+    return document
+
+
 def document_retire(*, document: Document) -> Document:
     """Take a document out of search (its chunks stay in Postgres for the record). Idempotent."""
     if document.status == Document.Status.RETIRED:
@@ -291,6 +416,7 @@ def document_reindex(*, document: Document) -> int:
     ids, part, metadatas = vectors.for_index([c.pk for c in chunks], [metadata] * len(chunks))
     index.delete(slug=document.collection.slug, chunk_ids=[c.pk for c in chunks])  # windows of the old recipe too
     index.upsert(slug=document.collection.slug, chunk_ids=ids, vectors=part, metadatas=metadatas)
+    CorpusState.bump()  # other processes reopen a local index to see the new vectors
     return len(chunks)
 
 
@@ -326,6 +452,7 @@ def collection_reindex(
     if batch:
         flush()
         total += len(batch)
+    CorpusState.bump()  # other processes reopen a local index to see the rebuilt collection
     logger.info(
         "knowledge collection reindexed",
         extra={"collection": collection.slug, "chunks": total, "s": round(time.perf_counter() - started, 2)},

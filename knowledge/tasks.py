@@ -3,7 +3,8 @@
 from celery import shared_task
 
 from knowledge.models import Collection, Document
-from knowledge.services import collection_reindex, document_reindex
+from knowledge.search.index import IndexUnavailable
+from knowledge.services import collection_reindex, document_ingest_pending, document_reindex
 
 
 @shared_task(name="knowledge.collection_reindex")
@@ -14,6 +15,19 @@ def collection_reindex_task(collection_id: int) -> int:
 @shared_task(name="knowledge.document_reindex")
 def document_reindex_task(document_id: int) -> int:
     return document_reindex(document=Document.objects.get(pk=document_id))
+
+
+@shared_task(bind=True, name="knowledge.document_ingest_pending", acks_late=True, max_retries=4)
+def document_ingest_pending_task(self, document_id: int) -> str:
+    """Parse, chunk and index an upload stored by document_upload (the broker carries only the id); while the index
+    is unavailable, retry after 30 s, 1, 2 and 4 minutes before the document is marked failed."""
+    try:
+        document = document_ingest_pending(
+            document_id=document_id, last_attempt=self.request.retries >= self.max_retries
+        )
+    except IndexUnavailable as exc:
+        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+    return document.ingest_status if document is not None else "gone"
 
 
 @shared_task(name="knowledge.tasks.stale_knowledge_report", acks_late=True, time_limit=300, soft_time_limit=270)

@@ -7,7 +7,6 @@ Apps add their own checks with `register_check` from their AppConfig.ready(), so
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -71,32 +70,6 @@ def check_redis() -> CheckResult:
     return CheckResult("ok")
 
 
-def check_chroma() -> CheckResult:
-    if settings.CHROMA_HOST:
-        import httpx
-
-        url = f"http://{settings.CHROMA_HOST}:{settings.CHROMA_PORT}/api/v2/heartbeat"
-        try:
-            httpx.get(url, timeout=2).raise_for_status()
-        except Exception as exc:  # server down or unhealthy
-            return _error(exc)
-        return CheckResult("ok")
-    directory = Path(settings.CHROMA_DIR)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        return _error(exc)
-    if not directory.is_dir() or not _writable(directory):
-        return CheckResult("error", healthy=False, reason=f"{directory} is not a writable directory")
-    return CheckResult("ok")
-
-
-def _writable(directory: Path) -> bool:
-    import os
-
-    return os.access(directory, os.W_OK | os.X_OK)
-
-
 def check_ai() -> CheckResult:
     if settings.ANTHROPIC_API_KEY:
         return CheckResult("anthropic")
@@ -120,7 +93,6 @@ def check_llama() -> CheckResult:
 
 register_check("database", check_database, required=True)
 register_check("redis", check_redis, required=True)  # "not configured" counts as healthy
-register_check("chroma", check_chroma)
 register_check("ai", check_ai)
 register_check("llama", check_llama)
 

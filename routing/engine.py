@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-TRAIN_HINT = "run `python manage.py train_router` (about 2-3 minutes on 2 CPU cores) to build it"
+TRAIN_HINT = (
+    "run `python manage.py train_router` (1-2 minutes on 2 idle CPU cores, up to ~6 on a busy machine) to build it"
+)
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,20 @@
 - a lexical model: character and word n-gram TF-IDF with logistic regression, robust to typos and code-switching.
 
 `train_router --members` picks which of t5, knn, semantic and lexical are served; their probabilities are averaged with
-MEMBER_WEIGHTS. The default is the combination that measured best (see DEFAULT_MEMBERS).
+MEMBER_WEIGHTS. The default is the combination that measured best (see DEFAULT_MEMBERS). The T5 is trained only when it
+is served or asked for (`--with-t5`); a checkpoint of the other members alone has no T5 files and loads without torch's
+T5.
 """
 
 import json
+import os
+import platform
+import time
 from pathlib import Path
 
 import numpy as np
 
+from .checkpoint import checkpoint_publish
 from .dataset import Example
 from .t5 import METRICS_FILE, CheckpointError
 
@@ -75,8 +81,12 @@ def members_write(
     t5,
     dev: list[Example] | None = None,
     members: tuple[str, ...] = DEFAULT_MEMBERS,
+    progress: bool = False,
 ) -> dict:
-    """Fit the k-NN, semantic and lexical members on `train`, write them beside the T5 files, and measure all on `dev`."""
+    """Fit the k-NN, semantic and lexical members on `train`, write them to `directory`, and measure them on `dev`.
+
+    `t5` (a trained T5Router, or None when it was not trained) is measured on `dev` beside the others.
+    """
     unknown = set(members) - set(MEMBERS)
     if not members or unknown:
         raise ValueError(f"members must be among {', '.join(MEMBERS)}")
@@ -85,7 +95,7 @@ def members_write(
     from nuzantara.embeddings import get_embedder
 
     embedder = get_embedder()
-    vectors = embedder.encode([e.query for e in train])
+    vectors = embedder.encode([e.query for e in train], progress=progress)  # most of the training time
     label_ids = np.array([labels.index(e.tool) for e in train])
     lexical = lexical_fit(examples=train, labels=labels)
     semantic = semantic_fit(vectors=vectors, label_ids=label_ids)
@@ -101,7 +111,10 @@ def members_write(
     }
     if dev:
         knn = KnnScorer(vectors=vectors, label_ids=label_ids, n_labels=len(labels))
-        router = EnsembleRouter(t5=t5, knn=knn, semantic=semantic, lexical=lexical, metrics={"members": list(MEMBERS)})
+        measured = [name for name in MEMBERS if name != "t5" or t5 is not None]
+        router = EnsembleRouter(
+            labels=labels, t5=t5, knn=knn, semantic=semantic, lexical=lexical, metrics={"members": measured}
+        )
         truth = np.array([labels.index(e.tool) for e in dev])
         scored = router.member_probabilities([e.query for e in dev])
         metrics["dev_accuracy_members"] = {
@@ -110,6 +123,40 @@ def members_write(
         combined = members_combine({name: scored[name] for name in members}, metrics["weights"])
         metrics["dev_accuracy"] = round(float((combined.argmax(axis=1) == truth).mean()), 4)
     return metrics
+
+
+def members_train(
+    *,
+    train: list[Example],
+    labels: tuple[str, ...],
+    out_dir: Path,
+    dev: list[Example] | None = None,
+    members: tuple[str, ...] = DEFAULT_MEMBERS,
+    progress: bool = False,
+) -> tuple[str, dict]:
+    """Train the served members without the T5 and publish them as the checkpoint in `out_dir`: (version, metrics)."""
+    if "t5" in members:
+        raise ValueError("the t5 member is trained by routing.t5.training.router_train")
+    unknown = sorted({example.tool for example in train} - set(labels))
+    if unknown:
+        raise ValueError(f"training examples use tools outside the registry: {', '.join(unknown)}")
+    started = time.monotonic()
+    metrics: dict = {"labels": list(labels), "n_train": len(train)}
+
+    def write(staging: Path) -> dict:
+        written = members_write(
+            directory=staging, train=train, labels=labels, t5=None, dev=dev, members=members, progress=progress
+        )
+        return {
+            **written,
+            "train_seconds": round(time.monotonic() - started, 1),
+            "n_dev": len(dev) if dev else 0,
+            "machine": f"{platform.machine()} x{os.cpu_count()}",
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+
+    version = checkpoint_publish(out_dir=out_dir, metrics=metrics, write=write)
+    return version, metrics
 
 
 def semantic_fit(*, vectors: np.ndarray, label_ids: np.ndarray):
@@ -134,12 +181,12 @@ def members_combine(scored: dict[str, np.ndarray], weights: dict[str, float]) ->
 class EnsembleRouter:
     """Same surface as T5Router (`rank`, `probabilities`, `version`, `labels`, `metrics`)."""
 
-    def __init__(self, *, t5, knn: KnnScorer, semantic, lexical, metrics: dict) -> None:
-        self.t5 = t5
+    def __init__(self, *, labels: tuple[str, ...], t5, knn: KnnScorer, semantic, lexical, metrics: dict) -> None:
+        self.t5 = t5  # None when the T5 is not served
         self.knn = knn
         self.semantic = semantic
         self.lexical = lexical
-        self.labels = t5.labels
+        self.labels = labels
         self.metrics = metrics
         self.members = tuple(metrics.get("members") or MEMBERS)
         weights = metrics.get("weights") or {}
@@ -147,15 +194,23 @@ class EnsembleRouter:
         self.version = str(metrics.get("version", "unknown"))
 
     @classmethod
-    def load(cls, directory: Path, *, labels: tuple[str, ...]) -> "EnsembleRouter":
-        from .t5.model import T5Router
-
+    def load(cls, directory: Path, *, labels: tuple[str, ...], with_t5: bool = False) -> "EnsembleRouter":
+        """Load the served members; the T5 only when it is served or `with_t5` (comparisons) asks for it."""
         directory = Path(directory)
-        t5 = T5Router.load(directory, labels=labels)
+        try:
+            metrics = json.loads((directory / METRICS_FILE).read_text())
+        except Exception as exc:  # missing or unreadable metrics.json
+            raise CheckpointError(
+                f"router ensemble in {directory} cannot be loaded: {type(exc).__name__}: {exc}"
+            ) from exc
+        t5 = None
+        if with_t5 or "t5" in (metrics.get("members") or MEMBERS):
+            from .t5.model import T5Router
+
+            t5 = T5Router.load(directory, labels=labels)
         try:
             import joblib
 
-            metrics = json.loads((directory / METRICS_FILE).read_text())
             vectors = np.load(directory / KNN_VECTORS_FILE)
             tools = json.loads((directory / KNN_LABELS_FILE).read_text())
             lexical = joblib.load(directory / LEXICAL_FILE)  # written by train_router into our own var dir
@@ -168,7 +223,7 @@ class EnsembleRouter:
         if len(label_ids) != len(vectors):
             raise CheckpointError(f"router ensemble in {directory}: {len(vectors)} vectors for {len(label_ids)} labels")
         knn = KnnScorer(vectors=vectors, label_ids=label_ids, n_labels=len(labels))
-        return cls(t5=t5, knn=knn, semantic=semantic, lexical=lexical, metrics=metrics)
+        return cls(labels=labels, t5=t5, knn=knn, semantic=semantic, lexical=lexical, metrics=metrics)
 
     def member_probabilities(self, queries: list[str]) -> dict[str, np.ndarray]:
         """Each served member's (queries, labels) probabilities; MiniLM is only loaded when k-NN or semantic is served."""

@@ -40,6 +40,7 @@ class SourceChunk:
     stale: bool = False
     language: str = ""  # the document's
     golden_answer_id: int | None = None  # a curated answer cited as a source (no document, no chunk)
+    lexical_only: bool = False  # found while the vector index was down: by the lexical half alone
 
     @property
     def key(self) -> tuple[str, int]:
@@ -57,6 +58,8 @@ class SourceChunk:
         }
         if self.golden_answer_id:
             cited |= {"document_id": None, "chunk_id": None, "golden_answer_id": self.golden_answer_id}
+        if self.lexical_only:
+            cited["search"] = "lexical only: the vector index was unavailable"
         return cited
 
 

@@ -33,6 +33,7 @@ from nuzantara.llm import (
 )
 
 from .. import selectors, services
+from ..budget import claude_allowed
 from ..models import Conversation, Message
 from . import events, steps
 from .offline import handoff_confirmation, offline_answer
@@ -213,6 +214,10 @@ def finish_turn(
     message.timings = timings
     # Named fields: `replaced` may have been set meanwhile (a regeneration or an edit while this one streamed).
     message.save(update_fields=[*FINISHED_FIELDS])
+    if message.cost_usd and settings.LLM_MONTHLY_BUDGET_USD:
+        from ..tasks import llm_budget_check
+
+        transaction.on_commit(llm_budget_check.delay)
     Conversation.objects.filter(pk=turn.conversation.pk).update(updated_at=timezone.now())
     return message
 
@@ -233,8 +238,9 @@ def after_answer(turn: Turn, *, content: str, source: str) -> None:
 
 
 async def _model_stream(turn: Turn, *, pace: bool) -> AsyncIterator[TextDelta | Completion]:
-    """Anthropic, then the Llama worker, then the offline answerer: each next one only if nothing was produced."""
-    if anthropic_client.is_configured():
+    """Anthropic, then the Llama worker, then the offline answerer: each next one only if nothing was produced.
+    Claude is skipped once this month's LLM budget is spent."""
+    if anthropic_client.is_configured() and await sync_to_async(claude_allowed)():
         try:
             async for item in anthropic_client.anthropic_stream(
                 system_static=SYSTEM_STATIC, system_dynamic=turn.system_dynamic, messages=turn.messages

@@ -139,6 +139,7 @@ def retrieve(query: str, collections: tuple[str, ...], k: int = 5) -> tuple[list
             last_reviewed=hit.last_reviewed.isoformat() if hit.last_reviewed else "",
             stale=hit.stale,
             language=hit.language,
+            lexical_only=hits.vector_unavailable,
         )
         for i, hit in enumerate(hits, start=1)
     ]

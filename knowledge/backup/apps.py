@@ -4,4 +4,4 @@ from django.apps import AppConfig
 class BackupConfig(AppConfig):
     name = "knowledge.backup"
     label = "backup"
-    verbose_name = "Knowledge index backups"
+    verbose_name = "Backups"

@@ -2,12 +2,21 @@ from django.db import models
 
 
 class Backup(models.Model):
+    """One backup attempt of one kind; skipped and failed attempts are kept too, so the admin shows them."""
+
+    class Kind(models.TextChoices):
+        INDEX = "index", "Knowledge index (Chroma)"
+        DATABASE = "database", "Database"
+        MEDIA = "media", "Uploaded originals"
+
     class Status(models.TextChoices):
         RUNNING = "running"
         GOOD = "good"
         FAILED = "failed"
+        SKIPPED = "skipped"  # not attempted: R2 is not configured (or the index lives on a Chroma server)
         DELETED = "deleted"  # removed by retention
 
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INDEX, db_index=True)
     key = models.CharField(max_length=300, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING, db_index=True)
     size_bytes = models.BigIntegerField(default=0)

@@ -14,13 +14,14 @@ from django.conf import settings
 from django.core.files import File
 from django.db.models import Count, Q
 from django.utils import timezone
+from storages.backends.s3 import S3Storage
 
 from knowledge.models import Chunk, Collection, Document
 from knowledge.search.index import reset_client
 from knowledge.search.writelock import index_write_lock
 
 from .models import Backup
-from .storage import PREFIX, backup_storage
+from .storage import PREFIX, BackupNotConfigured, backup_storage
 
 logger = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
@@ -39,7 +40,27 @@ class BackupCorrupt(BackupError):
     pass
 
 
-def _sha256(path: Path) -> str:
+class BackupSkipped(BackupError):
+    """Not attempted (R2 not configured, index on a Chroma server); recorded `skipped` so the admin shows it."""
+
+
+def backup_record_skipped(*, kind: str, reason: str) -> Backup:
+    """Record a backup that could not be attempted: a visible row, not only a log line."""
+    key = f"skipped/{kind}/{timezone.now():%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+    logger.warning("backup skipped", extra={"kind": kind, "reason": reason})
+    return Backup.objects.create(kind=kind, key=key, status=Backup.Status.SKIPPED, error=reason[:2000])
+
+
+def backup_storage_or_skip(*, kind: str) -> S3Storage:
+    """The bucket, or a `skipped` record and BackupNotConfigured when R2 settings are missing."""
+    try:
+        return backup_storage()
+    except BackupNotConfigured as exc:
+        backup_record_skipped(kind=kind, reason=str(exc))
+        raise
+
+
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -69,11 +90,13 @@ def _manifest() -> dict:
 def backup_create(*, attempt: int = 1) -> Backup:
     """Snapshot the local Chroma directory and upload it; the record is `good` only after the upload succeeded."""
     if settings.CHROMA_HOST:
-        raise BackupError("CHROMA_HOST is set: back up the Chroma server's own volume (or rebuild with kb_reindex)")
+        reason = "CHROMA_HOST is set: back up the Chroma server's own volume (or rebuild with kb_reindex)"
+        backup_record_skipped(kind=Backup.Kind.INDEX, reason=reason)
+        raise BackupSkipped(reason)
     started = time.monotonic()
-    storage = backup_storage()
+    storage = backup_storage_or_skip(kind=Backup.Kind.INDEX)
     key = f"{PREFIX}{timezone.now():%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}.tar.gz"
-    backup = Backup.objects.create(key=key, attempts=attempt)
+    backup = Backup.objects.create(kind=Backup.Kind.INDEX, key=key, attempts=attempt)
     try:
         with tempfile.TemporaryDirectory(prefix="nuz-backup-") as tmp:
             work = Path(tmp)
@@ -89,7 +112,7 @@ def backup_create(*, attempt: int = 1) -> Backup:
             with tarfile.open(archive, "w:gz") as tar:
                 tar.add(work / MANIFEST, arcname=MANIFEST)
                 tar.add(work / SNAPSHOT, arcname=SNAPSHOT)
-            backup.sha256 = _sha256(archive)
+            backup.sha256 = file_sha256(archive)
             backup.size_bytes = archive.stat().st_size
             with open(archive, "rb") as handle:
                 saved = storage.save(key, File(handle, name=key))
@@ -117,7 +140,8 @@ def backup_create(*, attempt: int = 1) -> Backup:
 def backup_retention_apply(*, keep: int) -> list[str]:
     """Delete the objects of good backups older than the newest `keep`."""
     storage = backup_storage()
-    old = list(Backup.objects.filter(status=Backup.Status.GOOD).order_by("-created_at", "-id")[keep:])
+    good = Backup.objects.filter(kind=Backup.Kind.INDEX, status=Backup.Status.GOOD)
+    old = list(good.order_by("-created_at", "-id")[keep:])
     removed = []
     for backup in old:
         storage.delete(backup.key)
@@ -128,7 +152,7 @@ def backup_retention_apply(*, keep: int) -> list[str]:
 
 
 def _find(*, key: str | None, latest: bool) -> Backup:
-    good = Backup.objects.filter(status=Backup.Status.GOOD)
+    good = Backup.objects.filter(kind=Backup.Kind.INDEX, status=Backup.Status.GOOD)
     if latest:
         backup = good.order_by("-created_at", "-id").first()
         if backup is None:
@@ -151,7 +175,7 @@ def backup_restore(*, key: str | None = None, latest: bool = False) -> Backup:
         archive = Path(tmp) / "backup.tar.gz"
         with storage.open(backup.key, "rb") as remote, open(archive, "wb") as local:
             shutil.copyfileobj(remote, local)
-        actual = _sha256(archive)
+        actual = file_sha256(archive)
         if actual != backup.sha256:
             raise BackupCorrupt(f"sha256 mismatch for {backup.key}: expected {backup.sha256}, got {actual}")
         with tarfile.open(archive, "r:gz") as tar:

@@ -25,7 +25,7 @@ def _bad_request(message: str) -> Response:
 class GoldenAnswerOutput(serializers.ModelSerializer):
     variants = serializers.SerializerMethodField()
     source_document_ids = serializers.SerializerMethodField()
-    collection = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    collection = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)  # null: any
 
     class Meta:
         model = GoldenAnswer

@@ -249,10 +249,13 @@ def _parse_pdf(name: str, raw: bytes) -> tuple[str, dict]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    from knowledge.ingest.limits import pdf_page_check
+
     try:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted:
             raise RejectedFile(name, "the PDF is encrypted")
+        pdf_page_check(name, len(reader.pages))
         pages = [page.extract_text() or "" for page in reader.pages]
         title = (reader.metadata.title if reader.metadata else None) or ""
     except RejectedFile:
@@ -267,13 +270,18 @@ def _parse_pdf(name: str, raw: bytes) -> tuple[str, dict]:
 def _parse_docx(name: str, raw: bytes) -> tuple[str, dict]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from docx.oxml.ns import qn
 
+    from knowledge.ingest.limits import docx_container_check, docx_paragraph_check
+
+    docx_container_check(name, raw)  # before python-docx inflates any part
     try:
         document = docx.Document(io.BytesIO(raw))
     except (PackageNotFoundError, ValueError, KeyError, OSError) as exc:
         raise RejectedFile(name, f"cannot read the Word document ({type(exc).__name__})") from None
     except Exception as exc:  # zipfile.BadZipFile and lxml errors for files that only claim to be .docx
         raise RejectedFile(name, f"cannot read the Word document ({type(exc).__name__})") from None
+    docx_paragraph_check(name, sum(1 for _ in document.element.body.iter(qn("w:p"))))
     lines: list[str] = []
     for paragraph in document.paragraphs:
         text = paragraph.text.strip()

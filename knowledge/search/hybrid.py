@@ -31,6 +31,15 @@ class Ranked:
     score: float
     vector_score: float | None
     lexical_score: float | None
+    vector_unavailable: bool = False  # Chroma could not answer: ranked by the lexical half alone
+
+
+class RankedList(list):
+    """Ranked chunks, best first, and whether the vector half could not answer."""
+
+    def __init__(self, ranked: list[Ranked], *, vector_unavailable: bool) -> None:
+        super().__init__(ranked)
+        self.vector_unavailable = vector_unavailable
 
 
 @dataclass(frozen=True)
@@ -116,14 +125,20 @@ def hybrid_rank(
     language: str | None,
     depth: int,
     prefer: Sequence[str] = (),
-) -> list[Ranked]:
+) -> RankedList:
     """Fuse the vector and lexical rankings of the allowed chunks; best first. Chunks of `prefer` collections (the
     router's guess) get PREFERRED_BOOST: a guess that ranks, not a filter that hides the rest. `query_english` is the
     query's English gloss (the query itself when English) and `query_language_code` its language, both computed once
     by the caller, who embedded the gloss."""
     # Chroma is asked without a metadata filter (filtered queries are ~10x slower) and we drop other languages here,
     # so ask for more when a language filter will throw some away.
-    vector_matches = index.query(slugs=slugs, vector=vector, n_results=depth * 3 if language else depth)
+    n_vectors = depth * 3 if language else depth
+    try:
+        vector_matches = index.query(slugs=slugs, vector=vector, n_results=n_vectors, corpus_version=snapshot.version)
+        vector_unavailable = False
+    except index.IndexUnavailable as exc:  # Chroma down: the lexical half still answers, and says so
+        logger.warning("vector search unavailable: lexical results only", extra={"error": type(exc).__name__})
+        vector_matches, vector_unavailable = [], True
     if language:
         language_of = snapshot.lexical.language_of
         vector_matches = [m for m in vector_matches if language_of(m.chunk_id) == language]
@@ -150,8 +165,9 @@ def hybrid_rank(
             score=rrf * snapshot.boosts.get(slug, 1.0) * (PREFERRED_BOOST if slug in prefer else 1.0),
             vector_score=vector_score,
             lexical_score=lexical_score,
+            vector_unavailable=vector_unavailable,
         )
         for chunk_id, (slug, rrf, vector_score, lexical_score) in fused.items()
     ]
     ranked.sort(key=lambda r: r.score, reverse=True)
-    return ranked
+    return RankedList(ranked, vector_unavailable=vector_unavailable)

@@ -5,10 +5,14 @@ Both stream the same two item types, so the chat pipeline treats them alike:
 `LLMUnavailable` (the caller falls back); a failure after some text raises `LLMInterrupted` (the caller keeps the partial).
 """
 
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
+_unpriced_warned: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -47,9 +51,21 @@ class LLMInterrupted(LLMError):
     """The stream broke after some text was produced."""
 
 
+def model_prices(model: str) -> dict | None:
+    """The price row of a model id: exact, else the longest alias the id extends ("claude-haiku-4-5-20251001")."""
+    table = settings.LLM_PRICES_PER_MTOK
+    if model in table:
+        return table[model]
+    aliases = [alias for alias in table if model.startswith(alias + "-")]
+    return table[max(aliases, key=len)] if aliases else None
+
+
 def cost_usd(model: str, usage: Usage) -> Decimal:
-    prices = settings.LLM_PRICES_PER_MTOK.get(model)
+    prices = model_prices(model)
     if not prices:
+        if model not in _unpriced_warned:  # once per model and process: an unpriced model would read as free
+            _unpriced_warned.add(model)
+            logger.warning("no price for this model: its answers are recorded at cost 0", extra={"model": model})
         return Decimal("0")
     total = (
         usage.input_tokens * prices["input"]

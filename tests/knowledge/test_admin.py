@@ -50,16 +50,22 @@ def test_document_page_previews_its_chunks(staff_client, visa):
     assert b"The golden visa gives investors" in response.content
 
 
-def test_multi_file_upload_ingests_every_file(staff_client, visa):
+def test_multi_file_upload_ingests_every_file(staff_client, visa, settings, django_capture_on_commit_callbacks):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the ingest tasks run here after the commit
     files = [
         SimpleUploadedFile("one.md", f"# One\n\n{TEXT}".encode()),
         SimpleUploadedFile("two.txt", b"Tax residency starts after 183 days in Indonesia within twelve months."),
     ]
 
-    response = staff_client.post("/admin/knowledge/collection/upload/", {"collection": visa.pk, "files": files})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post("/admin/knowledge/collection/upload/", {"collection": visa.pk, "files": files})
 
     assert response.status_code == 302
-    assert sorted(Document.objects.values_list("original_name", flat=True)) == ["one.md", "two.txt"]
+    assert sorted(Document.objects.values_list("original_name", "ingest_status")) == [
+        ("one.md", "ready"),
+        ("two.txt", "ready"),
+    ]
+    assert Document.objects.filter(chunks__isnull=False).distinct().count() == 2
 
 
 @pytest.mark.parametrize(

@@ -103,14 +103,18 @@ def test_staff_create_a_document_from_text(staff_api, db):
     assert index.count(slug="visa_oracle") == 1
 
 
-def test_staff_upload_a_file(staff_api, db):
+def test_staff_upload_a_file(staff_api, db, settings, django_capture_on_commit_callbacks):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the ingest task runs here after the commit
     upload = SimpleUploadedFile("golden.md", f"---\ntitle: Golden\ncollection: visa_oracle\n---\n{TEXT}".encode())
 
-    response = staff_api.post(DOCUMENTS, {"file": upload}, format="multipart")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_api.post(DOCUMENTS, {"file": upload}, format="multipart")
 
-    assert response.status_code == 201
-    assert response.json()["title"] == "Golden"
-    assert Document.objects.get().original_file.name.endswith(".md")
+    assert response.status_code == 202
+    assert (response.json()["title"], response.json()["ingest_status"]) == ("Golden", "pending")
+    document = Document.objects.get()
+    assert document.ingest_status == "ready"
+    assert document.original_file.name.endswith(".md")
 
 
 def test_staff_update_replaces_the_content(staff_api, visa):
@@ -151,14 +155,14 @@ def test_unreadable_uploads_get_400_and_store_nothing(staff_api, db, settings, n
     assert not settings.MEDIA_ROOT.exists() or not any(settings.MEDIA_ROOT.rglob("*.*"))
 
 
-def test_oversized_uploads_get_400(staff_api, db, settings):
+def test_oversized_uploads_get_413(staff_api, db, settings):
     settings.KNOWLEDGE_MAX_UPLOAD_BYTES = 1024
     upload = SimpleUploadedFile("big.txt", io.BytesIO(b"a " * 1024).getvalue())
 
     response = staff_api.post(DOCUMENTS, {"file": upload, "collection": "visa_oracle"}, format="multipart")
 
-    assert response.status_code == 400
-    assert response.json()["detail"] == "file: The file is larger than 1 KB."
+    assert response.status_code == 413
+    assert response.json()["detail"] == "big.txt: the file is larger than 1 KB (KNOWLEDGE_MAX_UPLOAD_BYTES)"
     assert Document.objects.count() == 0
 
 
@@ -193,3 +197,25 @@ def test_a_javascript_source_url_in_an_uploaded_file_gets_400(staff_api, db):
     assert response.status_code == 400
     assert response.json()["detail"] == "golden.md: source_url 'javascript:alert(1)' is not an http:// or https:// URL"
     assert Document.objects.count() == 0
+
+
+def test_search_falls_back_to_the_lexical_half_and_says_so_when_chroma_is_down(api, visa, request):
+    documents_ingest(drafts=[DocumentDraftFactory(collection=visa, title="Golden Visa", text=TEXT)])
+    request.getfixturevalue("unreachable_chroma")
+
+    response = api.get(SEARCH, {"q": "golden visa for investors"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["vector_index"] == "unavailable"
+    assert body["results"][0]["title"] == "Golden Visa"
+    assert all(r["vector_score"] is None and r["lexical_score"] > 0 for r in body["results"])
+
+
+def test_search_reports_both_halves_when_chroma_answers(api, visa):
+    documents_ingest(drafts=[DocumentDraftFactory(collection=visa, title="Golden Visa", text=TEXT)])
+
+    body = api.get(SEARCH, {"q": "golden visa for investors"}).json()
+
+    assert body["vector_index"] == "ok"
+    assert body["results"][0]["vector_score"] > 0 and body["results"][0]["lexical_score"] > 0

@@ -1,11 +1,21 @@
 """The production LLM clients against local stand-in servers, reached by base_url."""
 
 import asyncio
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 
-from nuzantara.llm import Completion, LLMInterrupted, LLMUnavailable, TextDelta, anthropic_client, vllm_client
+from nuzantara.llm import (
+    Completion,
+    LLMInterrupted,
+    LLMUnavailable,
+    TextDelta,
+    Usage,
+    anthropic_client,
+    cost_usd,
+    vllm_client,
+)
 from tests.fakes.llm_servers import Behaviour
 
 
@@ -93,3 +103,37 @@ def test_anthropic_sends_the_key_and_the_model(fake_anthropic, settings):
     assert "sk-ant-test" in headers.get("x-api-key", "") + headers.get("authorization", "")
     assert request["body"]["model"] == settings.ANTHROPIC_MODEL
     assert request["body"]["stream"] is True
+
+
+def test_anthropic_marks_a_static_prompt_for_caching_only_from_the_minimum_length(fake_anthropic, settings):
+    settings.ANTHROPIC_CACHE_MIN_TOKENS = 100
+    messages = [{"role": "user", "content": "q"}]
+
+    short = drain(anthropic_client.anthropic_stream(system_static="s" * 396, system_dynamic="", messages=messages))
+    short_request = fake_anthropic.requests[-1]["body"]
+    long = drain(anthropic_client.anthropic_stream(system_static="s" * 400, system_dynamic="", messages=messages))
+    long_request = fake_anthropic.requests[-1]["body"]
+
+    assert "cache_control" not in short_request["system"][0] and short[-1].usage.cache_read_tokens == 0
+    assert long_request["system"][0]["cache_control"] == {"type": "ephemeral"}
+    assert long[-1].usage.cache_read_tokens == 200
+
+
+def test_a_dated_model_id_is_priced_as_the_alias_it_extends():
+    usage = Usage(input_tokens=1_000_000, output_tokens=1_000_000, cache_read_tokens=1_000_000)
+
+    assert cost_usd("claude-haiku-4-5-20251001", usage) == cost_usd("claude-haiku-4-5", usage) == Decimal("6.1")
+    assert cost_usd("claude-haiku-4-50", usage) == 0  # another model that merely shares the characters
+    assert cost_usd("meta-llama/Llama-3.1-8B-Instruct", usage) == 0
+
+
+def test_an_anthropic_answer_with_a_dated_model_id_has_a_cost(fake_anthropic):
+    items = drain(
+        anthropic_client.anthropic_stream(
+            system_static="s", system_dynamic="", messages=[{"role": "user", "content": "q"}]
+        )
+    )
+
+    completion = items[-1]
+    assert completion.model == "claude-haiku-4-5-20251001"
+    assert cost_usd(completion.model, completion.usage) > 0

@@ -13,6 +13,9 @@ def test_default_schedules_exist_after_migrate():
     assert (backup.hour, backup.minute) == ("3", "0")
     assert tasks["chat.tasks.summarize_long_conversations"].crontab.hour == "*"
     assert tasks["knowledge.tasks.stale_knowledge_report"].crontab.day_of_week == "1"
+    database = tasks["knowledge.backup.tasks.backup_database"].crontab
+    media = tasks["knowledge.backup.tasks.backup_media"].crontab
+    assert (database.hour, database.minute, media.hour, media.minute) == ("2", "30", "2", "45")
     assert all(t.enabled for t in tasks.values())
 
 

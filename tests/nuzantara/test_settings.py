@@ -8,7 +8,25 @@ PRODUCTION = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "k" * 20 + "-production-secret-for-tests-only-0123456789",
     "ALLOWED_HOSTS": "zantara.example.com",
+    "CHROMA_HOST": "chroma.internal",
 }
+
+
+def test_production_with_a_broker_refuses_a_local_chroma_directory(run_manage):
+    env = {k: v for k, v in PRODUCTION.items() if k != "CHROMA_HOST"} | {"REDIS_URL": "redis://127.0.0.1:6379/6"}
+
+    result = run_manage("check", env=env)
+
+    assert result.returncode != 0
+    assert (
+        result.stderr.strip().splitlines()[-1].startswith("Configuration error: CHROMA_HOST must name a Chroma server")
+    )
+
+
+def test_development_keeps_the_local_chroma_directory_with_a_broker(run_manage):
+    result = run_manage("check", env={"REDIS_URL": "redis://127.0.0.1:6379/6", "CHROMA_HOST": ""})
+
+    assert result.returncode == 0, result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key(run_manage):
@@ -100,3 +118,33 @@ def test_django_env_development_keeps_debug_on_with_a_secret_key(run_manage):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_media_bucket_without_r2_credentials_refuses_to_start_naming_them(run_manage):
+    result = run_manage("check", env={**PRODUCTION, "MEDIA_BUCKET": "nuzantara-media", "R2_ENDPOINT": ""})
+
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1].startswith("Configuration error: MEDIA_BUCKET needs R2_ENDPOINT")
+
+
+def test_production_with_a_media_bucket_keeps_originals_in_it_and_compresses_static_files(run_manage):
+    media = {
+        "MEDIA_BUCKET": "nuzantara-media",
+        "R2_ENDPOINT": "https://account.r2.cloudflarestorage.com",
+        "R2_ACCESS_KEY_ID": "key-id",
+        "R2_SECRET_ACCESS_KEY": "secret-access-key",
+    }
+    code = (
+        "from django.core.files.storage import storages;"
+        "print(type(storages['default']).__name__, storages['default'].bucket_name,"
+        " type(storages['staticfiles']).__name__)"
+    )
+
+    result = run_manage("shell", "-c", code, env={**PRODUCTION, **media})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "S3Storage",
+        "nuzantara-media",
+        "CompressedManifestStaticFilesStorage",
+    ]

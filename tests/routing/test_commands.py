@@ -44,12 +44,25 @@ def test_train_router_trains_a_tiny_set_end_to_end_from_the_command_line(run_man
     assert metrics["kind"] == "semantic+lexical"  # the default: the combination that measured best
     assert metrics["version"].startswith("semantic+lexical-")
     assert metrics["version"] == json.loads((out_dir / "metrics.json").read_text())["version"]
-    assert (out_dir / "config.json").is_file() and (out_dir / "model.safetensors").is_file()
+    assert not (out_dir / "config.json").exists() and not (out_dir / "model.safetensors").exists()  # no T5 trained
 
     evaluation = run_manage("evaluate_router", str(train), "--json", env={"ROUTER_MODEL_DIR": str(out_dir)})
 
     assert evaluation.returncode == 0, evaluation.stderr
     assert set(json.loads(evaluation.stdout)) == EVALUATION_KEYS
+
+
+@pytest.mark.slow
+def test_train_router_with_t5_saves_the_t5_beside_the_served_members(run_manage, tmp_path):
+    train = write_jsonl(tmp_path / "train.jsonl", tiny_examples())
+    out_dir = tmp_path / "router"
+    args = ("--train", str(train), "--no-dev", "--epochs", "2", "--threads", "1", "--out", str(out_dir), "--json")
+
+    result = run_manage("train_router", "--with-t5", *args)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["kind"] == "semantic+lexical"
+    assert (out_dir / "config.json").is_file() and (out_dir / "model.safetensors").is_file()
 
 
 @pytest.mark.slow

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from routing.dataset import Example
-from routing.ensemble import EnsembleRouter, KnnScorer, members_combine, members_write
+from routing.ensemble import EnsembleRouter, KnnScorer, members_combine, members_train, members_write
 from routing.registry import LABELS
 from routing.t5 import CheckpointError
 from routing.t5.training import TrainingConfig, router_train
@@ -27,6 +27,56 @@ def ensemble_checkpoint(tmp_path_factory):
         train=train, dev=dev, labels=LABELS, out_dir=out_dir, config=TrainingConfig(**TINY_CONFIG), extras=extras
     )
     return out_dir, result
+
+
+@pytest.fixture(scope="module")
+def members_checkpoint(tmp_path_factory):
+    """The default served members alone, trained without a T5."""
+    out_dir = tmp_path_factory.mktemp("members") / "router"
+    dev = [Example(query="perpanjang kitas dong", tool="visa"), Example(query="grazie mille", tool="smalltalk")]
+    version, metrics = members_train(train=tiny_examples(), dev=dev, labels=LABELS, out_dir=out_dir)
+    return out_dir, version, metrics
+
+
+def test_the_served_members_are_trained_and_published_without_a_t5(members_checkpoint):
+    out_dir, version, metrics = members_checkpoint
+
+    assert not (out_dir / "config.json").exists() and not (out_dir / "model.safetensors").exists()
+    assert metrics["kind"] == "semantic+lexical" and version.startswith("semantic+lexical-")
+    assert json.loads((out_dir / "metrics.json").read_text())["version"] == version
+    assert set(metrics["dev_accuracy_members"]) == {"knn", "semantic", "lexical"}
+    assert not list(out_dir.parent.glob(".router.*"))  # no staging directory left behind
+
+
+def test_a_router_without_t5_files_loads_and_is_served_by_the_engine(members_checkpoint, settings, db):
+    from routing.engine import router_reset
+    from routing.services import route_query
+
+    settings.ROUTER_MODEL_DIR = members_checkpoint[0]
+    router_reset()
+
+    prediction = route_query(query="berapa harga jasa kalian", log=False)
+
+    assert prediction.tool == "pricing"
+    assert prediction.model_version == members_checkpoint[1]
+    router_reset()
+
+
+def test_a_served_t5_is_still_required_to_load(members_checkpoint, tmp_path):
+    import shutil
+
+    broken = tmp_path / "t5-served"
+    shutil.copytree(members_checkpoint[0], broken)
+    metrics = json.loads((broken / "metrics.json").read_text())
+    (broken / "metrics.json").write_text(json.dumps({**metrics, "members": ["t5", "lexical"]}))
+
+    with pytest.raises(CheckpointError, match="no router checkpoint"):
+        EnsembleRouter.load(broken, labels=LABELS)
+
+
+def test_the_t5_member_is_not_trained_by_members_train(tmp_path):
+    with pytest.raises(ValueError, match="router_train"):
+        members_train(train=tiny_examples(), labels=LABELS, out_dir=tmp_path / "r", members=("t5", "lexical"))
 
 
 def test_ensemble_checkpoint_records_its_kind_and_each_members_dev_accuracy(ensemble_checkpoint):

@@ -13,9 +13,10 @@ from routing.registry import LABELS
 
 class Command(BaseCommand):
     help = (
-        "Train the router: without --base-model a small T5 from scratch with a tokenizer trained on our data and the "
-        "demo corpus; with --base-model a fine-tuned local FLAN-T5. Writes model, tokenizer and metrics.json "
-        "atomically to --out (default ROUTER_MODEL_DIR)."
+        "Train the router's served members (--members, default semantic+lexical) and write them with metrics.json "
+        "atomically to --out (default ROUTER_MODEL_DIR). The T5 member is trained only when it is served or asked for "
+        "(--with-t5): without --base-model a small T5 from scratch with a tokenizer trained on our data and the demo "
+        "corpus; with --base-model a fine-tuned local FLAN-T5."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,7 +35,13 @@ class Command(BaseCommand):
             "--members",
             default=",".join(DEFAULT_MEMBERS),
             help=f"which of {','.join(MEMBERS)} answer (probabilities averaged); default: the best on the dev set, "
-            f"{','.join(DEFAULT_MEMBERS)}. The T5 is trained and saved in every case.",
+            f"{','.join(DEFAULT_MEMBERS)}. The T5 is trained only when it is one of them or with --with-t5.",
+        )
+        parser.add_argument(
+            "--with-t5",
+            action="store_true",
+            help="also train the T5 member and save it beside the served ones (for comparisons, bench/router_compare.py); "
+            "~5-9 minutes on 2 cores",
         )
         parser.add_argument(
             "--threads", type=int, help="torch threads (default: all cores when the machine is idle, else 1)"
@@ -42,8 +49,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
 
     def handle(self, *args, **options) -> None:
-        from routing.t5.training import TrainingConfig, router_train
-
         members = tuple(m.strip() for m in options["members"].split(",") if m.strip())
         if not members or set(members) - set(MEMBERS):
             raise CommandError(f"--members must be a comma list of {', '.join(MEMBERS)}", returncode=2)
@@ -57,6 +62,7 @@ class Command(BaseCommand):
         base_model: Path | None = options["base_model"]
         if base_model is not None and not (base_model / "config.json").is_file():
             raise CommandError(f"--base-model {base_model} is not a model directory (no config.json)", returncode=2)
+        with_t5 = options["with_t5"] or "t5" in members or base_model is not None
         try:
             train = examples_read(options["train"])
             dev = None if options["no_dev"] else examples_read(options["dev"])
@@ -64,23 +70,22 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=2) from None
         if dev and {e.query.casefold() for e in dev} & {e.query.casefold() for e in train}:
             raise CommandError("the dev set shares queries with the training set: it must stay unseen", returncode=2)
-        overrides = {key: options[key] for key in ("epochs", "seed") if options[key] is not None}
-        config = TrainingConfig(**overrides)
         out_dir = Path(options["out"] or settings.ROUTER_MODEL_DIR)
-        corpus = [] if base_model else _demo_corpus()
         started = time.monotonic()
-        result = router_train(
-            train=train,
-            dev=dev,
-            labels=LABELS,
-            out_dir=out_dir,
-            corpus=corpus,
-            base_model=base_model,
-            config=config,
-            progress=not options["json"] and options["verbosity"] > 0,
-            extras=None if members == ("t5",) else _ensemble_members(train, dev, members),
-        )
-        metrics = {**result.metrics, "wall_seconds": round(time.monotonic() - started, 1), "directory": str(out_dir)}
+        if with_t5:
+            version, trained = self._train_with_t5(options, train=train, dev=dev, members=members, out_dir=out_dir)
+        else:
+            from routing.ensemble import members_train
+
+            version, trained = members_train(
+                train=train,
+                dev=dev,
+                labels=LABELS,
+                out_dir=out_dir,
+                members=members,
+                progress=not options["json"] and options["verbosity"] > 0,
+            )
+        metrics = {**trained, "wall_seconds": round(time.monotonic() - started, 1), "directory": str(out_dir)}
         if options["json"]:
             self.stdout.write(json.dumps({k: v for k, v in metrics.items() if k != "config"}))
             return
@@ -89,10 +94,28 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Router {result.version} written to {out_dir}: {metrics['n_train']} training queries, "
+                f"Router {version} written to {out_dir}: {metrics['n_train']} training queries, "
                 f"{metrics['train_seconds']:.0f} s{dev_text}."
             )
         )
+
+    def _train_with_t5(self, options: dict, *, train: list, dev: list | None, members: tuple[str, ...], out_dir: Path):
+        from routing.t5.training import TrainingConfig, router_train
+
+        overrides = {key: options[key] for key in ("epochs", "seed") if options[key] is not None}
+        base_model: Path | None = options["base_model"]
+        result = router_train(
+            train=train,
+            dev=dev,
+            labels=LABELS,
+            out_dir=out_dir,
+            corpus=[] if base_model else _demo_corpus(),
+            base_model=base_model,
+            config=TrainingConfig(**overrides),
+            progress=not options["json"] and options["verbosity"] > 0,
+            extras=None if members == ("t5",) else _ensemble_members(train, dev, members),
+        )
+        return result.version, result.metrics
 
 
 def _ensemble_members(train: list, dev: list | None, members: tuple[str, ...]):

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from knowledge.backup.services import backup_create
+from knowledge.backup.services import BackupSkipped, backup_create
 from knowledge.backup.storage import BackupNotConfigured
 
 
@@ -17,8 +17,8 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         try:
             backup = backup_create()
-        except BackupNotConfigured as exc:
-            raise CommandError(str(exc), returncode=2) from exc
+        except (BackupNotConfigured, BackupSkipped) as exc:
+            raise CommandError(f"backup skipped and recorded as skipped: {exc}", returncode=2) from exc
         except Exception as exc:
             raise CommandError(f"backup failed and was recorded as failed: {exc}", returncode=1) from exc
         result = {"key": backup.key, "bytes": backup.size_bytes, "sha256": backup.sha256, "chunks": backup.chunks}
