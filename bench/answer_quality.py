@@ -37,10 +37,10 @@ SECTIONS = ("retrieval", "golden", "offline", "memory")
 
 
 def load(name: str, part: str) -> list[dict]:
-    """One set's rows; the tuning part includes `tune_extra.jsonl` where a later writer added one."""
+    """One set's rows; the tuning part includes the `tune_extra*.jsonl` files later writers added."""
     paths = [DATA / name / f"{part}.jsonl"]
     if part == "tune":
-        paths.append(DATA / name / "tune_extra.jsonl")
+        paths.extend(sorted((DATA / name).glob("tune_extra*.jsonl")))
     return [
         json.loads(line)
         for path in paths

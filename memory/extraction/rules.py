@@ -40,7 +40,8 @@ WE_ID = r"(?:saya|aku|sy|gue|gw|kami|kita)"
 # Markers that make what follows hypothetical, a plan or a condition rather than a fact.
 _CONDITIONAL = re.compile(
     r"\b(?:if|whether|in case|unless|suppose|supposing|say|what if|imagine|assuming|kalau|kalo|klo|jika|jikalau|"
-    r"apabila|seandainya|andaikan|andai|andaikata|seumpama|seumpamanya|sekiranya|misalnya|misal|umpamanya|umpama|bayangkan|se|qualora|nel caso|mettiamo|"
+    r"apabila|seandainya|andaikan|andai|andaikata|seumpama|seumpamanya|sekiranya|misalnya|misalkan|misal|anggap(?:lah)?|"
+    r"umpamanya|umpama|bayangkan|se|qualora|nel caso|mettiamo|hypothetically|"
     r"poniamo|ipotizziamo|immagina|immaginiamo|supponiamo|ammesso)\b",
     I,
 )
@@ -1001,11 +1002,17 @@ _DELIBERATION = re.compile(
 # but for the courtesy openers that only introduce a fact ("if it helps, my KITAS expires in May").
 _OPENING_CONDITION = re.compile(
     r"^\s*(?:if|suppose|supposing|assuming|imagine|in\s+case|kalau|kalo|klo|jika|jikalau|apabila|seandainya|andaikan|"
-    r"andai|andaikata|seumpama|seumpamanya|sekiranya|misalnya|se|qualora|nel\s+caso|mettiamo|poniamo|supponiamo|"
-    r"ipotizziamo)\b(?!\s+(?:it|that|this)\s+(?:helps|matters|is\s+relevant|is\s+useful))"
+    r"andai|andaikata|seumpama|seumpamanya|sekiranya|misalnya|misalkan|misal|anggap(?:lah)?|umpamakan|se|qualora|"
+    r"nel\s+caso|mettiamo|poniamo|supponiamo|ipotizziamo|diciamo\s+che|facciamo\s+(?:finta|conto)\s+che|"
+    r"let'?s\s+say|say|hypothetically|theoretically|ipoteticamente|in\s+teoria|secara\s+teori)\b(?!\s+(?:it|that|this)\s+(?:helps|matters|is\s+relevant|is\s+useful))"
     r"(?!\s+(?:perlu|penting|membantu))(?!\s+(?:può\s+servire|serve|è\s+utile|ti\s+serve))",
     I,
 )
+
+
+# A question asked by intonation alone ("Il mio KITAS è valido fino a marzo?", "KITAS saya habis Maret?") is one clause
+# ending in "?"; "My KITAS expires in March, can I extend it?" states a fact before asking.
+_CLAUSE_SEPARATOR = re.compile(r"[,;:—–]|\s-\s|\b(?:so|then|jadi|terus|quindi|allora)\b", I)
 
 
 def is_question(sentence: str) -> bool:
@@ -1013,6 +1020,8 @@ def is_question(sentence: str) -> bool:
         return True  # not a question, but nothing in it is a fact either
     if not sentence.rstrip().endswith("?"):
         return False
+    if not _CLAUSE_SEPARATOR.search(sentence):
+        return True
     return bool(_QUESTION_START.match(sentence) or _DELIBERATION.search(sentence))
 
 
@@ -1027,6 +1036,59 @@ _INFORMAL_WORDS = {
 _INFORMAL = re.compile(r"(?<![\w/])(?:" + "|".join(re.escape(w) for w in _INFORMAL_WORDS) + r")(?![\w/])")
 
 
+# Someone else's words quoted in the message ("Forwarding this from a client: 'I am German, living in Canggu'", "Klien
+# saya kirim pesan: «...»"): a quotation of three words or more, opened after a space or a colon (not the apostrophe
+# of "un'indonesiana", "I'm") and closed before a space, punctuation or the end.
+_QUOTED = re.compile(
+    r"(?:^|(?<=[\s:(]))(?P<q>['\"“«])(?P<body>[^'\"”»\n]*?\S\s+\S+\s+\S[^'\"”»\n]*?)['\"”»](?=[\s.,;:!?)]|$)"
+)
+# Relation nouns typed with one slip ("my gilrfriend", "la mia ragaza"), after a possessive: read as the relation.
+_POSSESSIVE = re.compile(
+    r"\b(?P<own>my|our|la\s+mia|il\s+mio|la\s+nostra|il\s+nostro|mia|mio)\s+(?P<word>[a-zà-ù]{6,})\b", I
+)
+_RELATION_WORDS = tuple(
+    sorted(
+        {
+            "girlfriend", "boyfriend", "husband", "partner", "brother", "sister", "mother", "father", "friend",
+            "colleague", "landlord", "neighbour", "neighbor", "daughter", "cousin", "fiancee", "ragazza", "ragazzo",
+            "fidanzata", "fidanzato", "compagna", "compagno", "moglie", "marito", "sorella", "fratello", "amica",
+            "collega", "cliente", "client", "customer", "employee", "roommate", "flatmate",
+        }
+    )
+)  # fmt: skip
+
+
+def _one_slip(word: str, target: str) -> bool:
+    """`word` is `target` with one letter dropped, added, changed, or two neighbours swapped."""
+    if word == target or abs(len(word) - len(target)) > 1:
+        return False
+    if len(word) == len(target):
+        diff = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and word[diff[0]] == target[diff[1]]
+            and word[diff[1]] == target[diff[0]]
+        )
+    short, long_ = sorted((word, target), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+# "la mia ragazza" is a girlfriend, "una ragazza indonesiana" only a girl.
+_CANONICAL = {"ragazza": "fidanzata", "ragazzo": "fidanzato"}
+
+
+def _relation_slips(text: str) -> str:
+    def fix(match: re.Match) -> str:
+        word = match.group("word").lower()
+        target = word if word in _RELATION_WORDS else next((t for t in _RELATION_WORDS if _one_slip(word, t)), None)
+        if target is None or (target == word and word not in _CANONICAL):
+            return match.group(0)
+        return f"{match.group('own')} {_CANONICAL.get(target, target)}"
+
+    return _POSSESSIVE.sub(fix, text)
+
+
 def extract_candidates(
     text: str, *, today: date | None = None, explicit: bool = False, known_keys: frozenset[str] = frozenset()
 ) -> list[FactCandidate]:
@@ -1036,6 +1098,7 @@ def extract_candidates(
     """
     today = today or timezone.localdate()
     text = _INFORMAL.sub(lambda m: _INFORMAL_WORDS[m.group(0).lower()], text)
+    text = _QUOTED.sub(" ", _relation_slips(text))
     knows_visa = bool(known_keys & {"visa_type", "visa_expiry"})
     knows_deadline = any(key.startswith("deadline:") for key in known_keys)
     mentions_visa = bool(VISA_PATTERN.search(text))

@@ -266,3 +266,64 @@ def test_a_courtesy_condition_does_not_hide_the_fact_after_it():
 def test_someone_named_by_a_role_is_someone_else_but_the_user_can_hold_that_role():
     assert slots("I'm an accountant and I live in Ubud.") == {"occupation": "accountant", "city": "Ubud"}
     assert slots("Reply in English please - my assistant Putu reads these too.") == {"answer_language": "English"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Passing on a message from a client: 'I am Dutch, I live in Sanur and my KITAS ends in May 2026.' What do I say?",
+        'Tetangga saya bilang: "Saya orang Jerman, tinggal di Ubud." Itu benar nggak?',
+        "Il mio socio mi scrive: «Sono francese e vivo a Canggu». Gli serve un KITAS?",
+    ],
+)
+def test_someone_elses_words_in_quotation_marks_create_no_fact(text):
+    assert slots(text) == {}
+
+
+def test_an_apostrophe_is_not_a_quotation_mark():
+    assert slots("Sono sposato con un'indonesiana e vivo a Sanur, l'isola mi piace.") == {
+        "marital_status": "married",
+        "spouse_nationality": "Indonesian",
+        "city": "Sanur",
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my girlfirend is on an E33G that runs out in June 2026, she lives in Canggu",
+        "La mia fidanzta vive a Ubud con un E33G che scade il 10 ottobre 2026.",
+        "La mia ragazza vive a Sanur e lavora come insegnante.",
+    ],
+)
+def test_a_partner_typed_with_a_slip_or_called_ragazza_is_someone_else(text):
+    assert slots(text) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Misalkan saya orang Belanda dan tinggal di Sanur, pajaknya gimana?",
+        "Anggap saja saya sudah pensiun, bisa ambil KITAS lansia?",
+        "Let's say I'm a German freelancer in Ubud, which visa fits?",
+        "Diciamo che sono pensionato e vivo a Lovina: che visto mi serve?",
+    ],
+)
+def test_a_supposition_opening_the_sentence_creates_no_fact(text):
+    assert slots(text) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Il mio KITAS è valido fino a marzo 2027?",
+        "KITAS saya berlaku sampai Maret 2027?",
+        "My KITAS runs until March 2027?",
+    ],
+)
+def test_a_question_asked_by_intonation_alone_creates_no_fact(text):
+    assert slots(text) == {}
+
+
+def test_a_fact_stated_before_a_question_is_kept():
+    assert slots("My KITAS expires on 14 March 2027, can I extend it from Bali?")["visa_expiry"] == "2027-03-14"
