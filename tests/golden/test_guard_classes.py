@@ -183,3 +183,15 @@ def test_an_answer_whose_questions_name_no_action_answers_an_action_its_text_cov
 
     assert model.verdict(query, covers, min_coverage=0.5).guard != "action"
     assert model.verdict(query, silent, min_coverage=0.5).guard == "action"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retrieval_agreement_never_serves_an_answer_about_an_action_the_question_does_not_name(
+    strict_coverage, knowledge_docs
+):
+    extension_answer("Extending an investor KITAS (E28A)")  # its question asks to extend
+    other_verb = "How many days before it expires do I apply to downgrade the investor KITAS E28A online?"
+
+    result = golden_answer_lookup(query=other_verb, log=False)
+
+    assert not result.hit and result.refused_by == "coverage"
