@@ -172,19 +172,6 @@ def test_a_conditional_question_gets_no_allowance_from_retrieval(strict_coverage
     assert not result.hit and result.refused_by == "coverage"
 
 
-def test_an_answer_whose_questions_name_no_action_answers_an_action_its_text_covers():
-    from knowledge.golden.matching.coverage import AnswerTerms, CoverageModel, analyze
-
-    phrasings = [analyze("Can I work in Indonesia on an E31A spouse KITAS?", "en")]
-    covers = AnswerTerms.of(phrasings, analyze("Yes: you may work for a company or open your own business.", "en"))
-    silent = AnswerTerms.of(phrasings, analyze("Yes: you may work for a company.", "en"))
-    query = analyze("Can I open my own business on an E31A spouse KITAS?", "en")
-    model = CoverageModel([covers, silent])
-
-    assert model.verdict(query, covers, min_coverage=0.5).guard != "action"
-    assert model.verdict(query, silent, min_coverage=0.5).guard == "action"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_retrieval_agreement_never_serves_an_answer_about_an_action_the_question_does_not_name(
     strict_coverage, knowledge_docs

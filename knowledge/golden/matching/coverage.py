@@ -89,7 +89,6 @@ class AnswerTerms:
     phrasing_vocabulary: frozenset[str]  # every word of its question and variants
     keys: frozenset[str]  # key concepts its phrasings or its text mention
     actions: frozenset[str]  # actions its phrasings mention
-    text_actions: frozenset[str]  # actions its text mentions
     vocabulary: frozenset[str]  # every word of the phrasings and of the answer text
 
     @classmethod
@@ -100,7 +99,6 @@ class AnswerTerms:
             phrasing_vocabulary=frozenset().union(*(p.all_words for p in phrasings)),
             keys=frozenset().union(answer_text.keys, *(p.keys for p in phrasings)),
             actions=frozenset().union(*(p.actions for p in phrasings)),
-            text_actions=answer_text.actions,
             vocabulary=frozenset().union(answer_text.all_words, *(p.all_words for p in phrasings)),
         )
 
@@ -184,9 +182,7 @@ class CoverageModel:
                 KEY, "the question names no subject, and its words are not those of the answer's questions", coverage
             )
         reversed_ = {a for a in query.actions if (c := concept(a)) and c.opposite in answer.actions}
-        # An answer whose phrasings name no action ("Can I work on an E31A?") may still say what the asked action is
-        # (its text: "you may open a business"); one whose phrasings name actions is about those.
-        missing_actions = query.actions - (answer.actions or answer.text_actions)
+        missing_actions = query.actions - answer.actions
         if reversed_ or missing_actions:
             return Verdict(
                 ACTION,
