@@ -128,7 +128,7 @@ class MessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class HandoffRequestAdmin(admin.ModelAdmin):
     """The queue of users who asked for a human."""
 
-    list_display = ["id", "user", "conversation", "status", "preferred_contact", "created_at"]
+    list_display = ["id", "user", "conversation", "status", "preferred_contact", "preferred_time", "created_at"]
     list_filter = ["status"]
     list_editable = ["status"]
     readonly_fields = ["user", "conversation", "message", "created_at"]

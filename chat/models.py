@@ -78,6 +78,7 @@ class HandoffRequest(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="handoff_requests")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     preferred_contact = models.CharField(max_length=200, blank=True)
+    preferred_time = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

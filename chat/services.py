@@ -126,5 +126,25 @@ def message_feedback_set(*, message: Message, value: int, comment: str = "") -> 
     return message
 
 
-def handoff_request_create(*, user, conversation: Conversation, message: Message) -> HandoffRequest:
-    return HandoffRequest.objects.create(user=user, conversation=conversation, message=message)
+def handoff_request_create(*, user, conversation: Conversation, message: Message) -> tuple[HandoffRequest, bool]:
+    """The conversation's open request, or a new one: asking again never opens a second request. (request, created)"""
+    open_request = handoff_request_open(conversation=conversation)
+    if open_request is not None:
+        return open_request, False
+    return HandoffRequest.objects.create(user=user, conversation=conversation, message=message), True
+
+
+def handoff_request_open(*, conversation: Conversation) -> HandoffRequest | None:
+    return conversation.handoff_requests.exclude(status=HandoffRequest.Status.CLOSED).order_by("-created_at").first()
+
+
+def handoff_details_update(*, request: HandoffRequest, contact: str, time: str) -> HandoffRequest:
+    """Fill in how and when the client wants to be reached; a later detail replaces an earlier one."""
+    fields = []
+    if contact:
+        request.preferred_contact, fields = contact, [*fields, "preferred_contact"]
+    if time:
+        request.preferred_time, fields = time, [*fields, "preferred_time"]
+    if fields:
+        request.save(update_fields=fields)
+    return request

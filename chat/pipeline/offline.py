@@ -287,3 +287,43 @@ def handoff_confirmation(*, language: str, request_id: int) -> str:
         "d'ufficio (lun-ven, 09:00-17:00 WITA). Dimmi come preferisci essere contattato (WhatsApp, email o telefono).",
     }
     return replies.get(language, replies["en"])
+
+
+def handoff_details_noted(*, language: str, request_id: int, contact: str, time: str, created: bool = False) -> str:
+    """The reply to a follow-up in an open request: what was noted, and what is still missing."""
+    when = f" ({time})" if time else ""
+    how = contact or ""
+    replies = {
+        "en": {
+            "both": f"Thank you: our consultant will contact you by {how}{when} (request #{request_id}).",
+            "how": f"Noted: {how} (request #{request_id}). When is a good time to reach you?",
+            "when": f"Noted: {time} (request #{request_id}). How should we contact you: WhatsApp, email or phone?",
+            "open": f"Your request #{request_id} is already open: a consultant will contact you during office hours. "
+            "Tell me how you prefer to be contacted (WhatsApp, email or phone) and when.",
+        },
+        "id": {
+            "both": f"Terima kasih: konsultan kami akan menghubungi Anda melalui {how}{when} (permintaan #{request_id}).",
+            "how": f"Dicatat: {how} (permintaan #{request_id}). Kapan waktu yang tepat untuk menghubungi Anda?",
+            "when": f"Dicatat: {time} (permintaan #{request_id}). Kami hubungi lewat apa: WhatsApp, email, atau telepon?",
+            "open": f"Permintaan #{request_id} Anda sudah terbuka: konsultan kami akan menghubungi pada jam kerja. "
+            "Beri tahu saya cara kontak yang Anda sukai (WhatsApp, email, telepon) dan waktunya.",
+        },
+        "it": {
+            "both": f"Grazie: il nostro consulente ti contatterà via {how}{when} (richiesta n. {request_id}).",
+            "how": f"Annotato: {how} (richiesta n. {request_id}). Quando è il momento migliore per contattarti?",
+            "when": f"Annotato: {time} (richiesta n. {request_id}). Come preferisci essere contattato: WhatsApp, email o "
+            "telefono?",
+            "open": f"La tua richiesta n. {request_id} è già aperta: un consulente ti contatterà in orario d'ufficio. "
+            "Dimmi come preferisci essere contattato (WhatsApp, email o telefono) e quando.",
+        },
+    }
+    texts = replies.get(language, replies["en"])
+    if created:
+        return handoff_confirmation(language=language, request_id=request_id)
+    if contact and time:
+        return texts["both"]
+    if contact:
+        return texts["how"]
+    if time:
+        return texts["when"]
+    return texts["open"]

@@ -34,9 +34,10 @@ from nuzantara.llm import (
 
 from .. import selectors, services
 from ..budget import claude_allowed
+from ..handoff import contact_details
 from ..models import Conversation, Message
 from . import events, steps
-from .offline import handoff_confirmation, offline_answer
+from .offline import handoff_details_noted, offline_answer
 from .prompt import SYSTEM_STATIC, SourceChunk, final_user_message, history_messages, system_dynamic
 
 logger = logging.getLogger(__name__)
@@ -137,8 +138,32 @@ def _answer_placeholder(conversation: Conversation) -> Message:
     )
 
 
+# A follow-up in an open handoff that is about how to be reached ("WhatsApp please: +62 812 ..."): at most this many
+# words when it names no channel ("besok pagi aja").
+FOLLOW_UP_WORDS = 8
+
+
+def _handoff_follow_up(turn: Turn, *, text: str) -> bool:
+    """Note how and when the client wants to be reached in the conversation's open request; True when that is all the
+    message says, and the reply is planned."""
+    request = services.handoff_request_open(conversation=turn.conversation)
+    details = contact_details(text) if request is not None else None
+    if not details:
+        return False
+    services.handoff_details_update(request=request, contact=details.contact, time=details.time)
+    if not details.contact and len(text.split()) > FOLLOW_UP_WORDS:
+        return False  # a question that mentions a day: noted, and answered
+    turn.final_text = handoff_details_noted(
+        language=turn.language, request_id=request.pk, contact=request.preferred_contact, time=request.preferred_time
+    )
+    turn.final_source, turn.tool = Message.Source.HANDOFF, "handoff"
+    return True
+
+
 def _plan_answer(turn: Turn, *, user, text: str) -> None:
     conversation, user_message, language = turn.conversation, turn.user_message, turn.language
+    if not turn.model_only and _handoff_follow_up(turn, text=text):
+        return
     if turn.model_only:
         golden = steps.Golden(None)
     else:
@@ -154,8 +179,14 @@ def _plan_answer(turn: Turn, *, user, text: str) -> None:
     if turn.model_only and decision.handler in ("handoff", "memory"):
         decision = steps.Route(decision.tool, "knowledge", (), decision.confidence, abstained=True)
     if decision.handler == "handoff":
-        request = services.handoff_request_create(user=user, conversation=conversation, message=user_message)
-        turn.final_text = handoff_confirmation(language=language, request_id=request.pk)
+        request, created = services.handoff_request_create(user=user, conversation=conversation, message=user_message)
+        turn.final_text = handoff_details_noted(
+            language=language,
+            request_id=request.pk,
+            contact=request.preferred_contact,
+            time=request.preferred_time,
+            created=created,
+        )
         turn.final_source = Message.Source.HANDOFF
         return
     if decision.handler == "memory":
