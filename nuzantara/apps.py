@@ -7,3 +7,8 @@ class NuzantaraConfig(AppConfig):
 
     def ready(self) -> None:
         from . import api_tokens, jobs  # noqa: F401 - connect the password-change and Celery failure receivers
+        from .health import register_check
+        from .process_health import check_beat, check_worker
+
+        register_check("worker", check_worker)
+        register_check("beat", check_beat)
