@@ -437,3 +437,15 @@ LOGGING = {
 }
 
 VERSION = "0.1.0"
+
+# --- Error reporting: Sentry when SENTRY_DSN is set (nothing is sent otherwise); scrubbed, see nuzantara/observability.py
+SENTRY_DSN = env_url("SENTRY_DSN", schemes={"http", "https"})
+if SENTRY_DSN:
+    from nuzantara.observability import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", DJANGO_ENV),
+        release=env_str("SENTRY_RELEASE", VERSION),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0, minimum=0.0, maximum=1.0),
+    )
