@@ -164,7 +164,12 @@ if DEBUG and not env_str("DJANGO_ENV"):
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss", "unix"})
 if REDIS_URL:
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}},
+        # The layer waits on Redis with a 5 s blocking pop; redis-py 8 reads with a 5 s socket timeout by default, so an
+        # idle wait raised TimeoutError and closed the websocket (1011). The read timeout must outlast the pop.
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
+        },
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
