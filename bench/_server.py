@@ -87,7 +87,7 @@ class Daphne:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
-                httpx.get(self.url + "/health", timeout=1)
+                httpx.get(self.url + "/health", timeout=5)  # /health may wait 1 s for a worker ping
                 return
             except httpx.HTTPError:
                 time.sleep(0.25)
