@@ -54,7 +54,7 @@ up: setup
 	@echo "make up: Chroma server on :$${CHROMA_PORT:-8100}, web on :$${WEB1_PORT:-8001} and :$${WEB2_PORT:-8002}"
 	@createdb -h 127.0.0.1 -U postgres nuzantara 2>/dev/null || true  # the default UP_DATABASE_URL's database
 	DATABASE_URL=$(UP_DATABASE_URL) REDIS_URL=$(UP_REDIS_URL) $(BIN)/python manage.py migrate --noinput -v0
-	PATH=$(CURDIR)/$(BIN):$$PATH DATABASE_URL=$(UP_DATABASE_URL) REDIS_URL=$(UP_REDIS_URL) \
+	PATH=$(abspath $(BIN)):$$PATH DATABASE_URL=$(UP_DATABASE_URL) REDIS_URL=$(UP_REDIS_URL) \
 		CHROMA_HOST=127.0.0.1 CHROMA_PORT=$${CHROMA_PORT:-8100} $(BIN)/honcho -f Procfile.local start
 
 clean:
