@@ -10,7 +10,7 @@ FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test lint format worker beat demo clean
+.PHONY: setup run test lint format worker beat demo up clean
 
 setup: $(STAMP)
 
@@ -45,7 +45,17 @@ worker: setup
 	$(BIN)/celery -A nuzantara worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-2}
 
 beat: setup
-	$(BIN)/celery -A nuzantara beat --loglevel=INFO --scheduler django_celery_beat.schedulers:DatabaseScheduler
+	$(BIN)/celery -A nuzantara beat --loglevel=INFO --scheduler nuzantara.beat:HeartbeatScheduler
+
+# The production topology here (Procfile.local, honcho): Chroma server, web on 8001 and 8002, worker, beat.
+UP_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/nuzantara
+UP_REDIS_URL ?= redis://127.0.0.1:6379/0
+up: setup
+	@echo "make up: Chroma server on :$${CHROMA_PORT:-8100}, web on :$${WEB1_PORT:-8001} and :$${WEB2_PORT:-8002}"
+	@createdb -h 127.0.0.1 -U postgres nuzantara 2>/dev/null || true  # the default UP_DATABASE_URL's database
+	DATABASE_URL=$(UP_DATABASE_URL) REDIS_URL=$(UP_REDIS_URL) $(BIN)/python manage.py migrate --noinput -v0
+	PATH=$(abspath $(BIN)):$$PATH DATABASE_URL=$(UP_DATABASE_URL) REDIS_URL=$(UP_REDIS_URL) \
+		CHROMA_HOST=127.0.0.1 CHROMA_PORT=$${CHROMA_PORT:-8100} $(BIN)/honcho -f Procfile.local start
 
 clean:
 	rm -rf $(VENV) var

@@ -87,7 +87,7 @@ class Daphne:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
-                httpx.get(self.url + "/health", timeout=1)
+                httpx.get(self.url + "/health", timeout=5)  # /health may wait 1 s for a worker ping
                 return
             except httpx.HTTPError:
                 time.sleep(0.25)
@@ -118,3 +118,72 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+class LocalTopology:
+    """The `make up` topology (Procfile.local): a Chroma server, two daphne web processes, a worker and beat, each a real
+    process with the environment's database and Redis, on free ports."""
+
+    NAMES = ("chroma", "web1", "web2", "worker", "beat")
+
+    def __init__(self, env: dict[str, str]) -> None:
+        lines = (ROOT / "Procfile.local").read_text().splitlines()
+        commands = dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
+        web1, web2, chroma = free_port(), free_port(), free_port()
+        tmp = Path(tempfile.mkdtemp(prefix="nuz-topology-"))
+        self.env = {
+            **env,
+            "PATH": f"{Path(PYTHON).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            "CHROMA_HOST": "127.0.0.1",
+            "CHROMA_PORT": str(chroma),
+            "CHROMA_DATA_DIR": str(tmp / "chroma-server"),
+            "WEB1_PORT": str(web1),
+            "WEB2_PORT": str(web2),
+        }
+        self.urls = [f"http://127.0.0.1:{web1}", f"http://127.0.0.1:{web2}"]
+        self.logs = tmp / "logs"  # each process's stderr, kept to look at after a run
+        self.logs.mkdir()
+        self.processes = [
+            subprocess.Popen(
+                ["sh", "-c", f"exec {commands[name]}"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=(self.logs / f"{name}.err").open("wb"),
+                start_new_session=True,
+            )
+            for name in self.NAMES
+        ]
+        deadline = time.monotonic() + 180
+        for url in self.urls:
+            while True:
+                try:
+                    if httpx.get(url + "/health", timeout=5).json()["checks"]["chroma"] == "ok":
+                        break
+                except (httpx.HTTPError, ValueError, KeyError):
+                    pass
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise SystemExit("the topology did not start")
+                time.sleep(0.5)
+
+    def login(self, username: str, password: str) -> httpx.Client:
+        return Daphne.login(self, username, password)  # type: ignore[arg-type]
+
+    @property
+    def url(self) -> str:
+        return self.urls[0]
+
+    def stop(self) -> None:
+        import signal
+
+        for process in self.processes:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)

@@ -90,11 +90,13 @@ def budget_warn_staff() -> bool:
 
 
 def check_budget() -> CheckResult:
-    """/health: "not set", "ok (12% of 100.00 USD)" or "exhausted" (answers still flow, without Claude)."""
+    """/health: "not set", "ok (12% of 100.00 USD)" or "exhausted": degraded (answers still flow, without Claude)."""
     state = budget_state()
     if not state.budget:
         return CheckResult("not set")
     summary = f"{state.share:.0%} of {state.budget:.2f} USD in {state.month}"
     if state.exhausted:
-        return CheckResult(f"exhausted ({summary})", reason="new questions skip Claude until the month ends")
+        return CheckResult(
+            f"exhausted ({summary})", healthy=False, reason="new questions skip Claude until the month ends"
+        )
     return CheckResult(f"ok ({summary})")

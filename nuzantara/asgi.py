@@ -11,6 +11,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from nuzantara.middleware import WebsocketOriginValidator  # noqa: E402
+from nuzantara.request_id import RequestIdMiddleware  # noqa: E402
 from nuzantara.routing import websocket_urlpatterns  # noqa: E402
 from nuzantara.settings.env import env_bool  # noqa: E402
 
@@ -19,9 +20,11 @@ if env_bool("ASGI_WARMUP", True):
 
     warm_up_in_background()
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": WebsocketOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
-    }
+application = RequestIdMiddleware(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": WebsocketOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        }
+    )
 )

@@ -1,5 +1,9 @@
 """Liveness (/health) and readiness (/ready).
 
+/health answers 503 ("unhealthy") only when a required check fails (database, Redis): a platform restarts a web process
+on that. Any other failing check (chroma, worker, beat, budget, ...) gives 200 with "status": "degraded" and its reason,
+so an outage of a dependency never gets healthy web processes restarted.
+
 Apps add their own checks with `register_check` from their AppConfig.ready(), so this module never imports them
 (dependencies point one way: apps -> nuzantara).
 """
@@ -97,10 +101,11 @@ register_check("ai", check_ai)
 register_check("llama", check_llama)
 
 
-def run_checks() -> tuple[bool, dict[str, str], dict[str, str]]:
+def run_checks() -> tuple[str, dict[str, str], dict[str, str]]:
+    """("healthy" | "degraded" | "unhealthy", each check's value, the failing checks' reasons)."""
     values: dict[str, str] = {}
     reasons: dict[str, str] = {}
-    healthy = True
+    required_failed = False
     for check in _checks.values():
         try:
             result = check.run()
@@ -109,23 +114,24 @@ def run_checks() -> tuple[bool, dict[str, str], dict[str, str]]:
         values[check.name] = result.value
         if not result.healthy:
             reasons[check.name] = result.reason
-            healthy = healthy and not check.required
-    return healthy, values, reasons
+            required_failed = required_failed or check.required
+    status = "unhealthy" if required_failed else "degraded" if reasons else "healthy"
+    return status, values, reasons
 
 
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    healthy, values, reasons = run_checks()
+    status, values, reasons = run_checks()
     body: dict = {
-        "status": "healthy" if healthy else "degraded",
+        "status": status,
         "uptime_s": round(time.monotonic() - STARTED_AT, 1),
         "version": settings.VERSION,
         "checks": values,
     }
     if reasons:
         body["reasons"] = reasons
-    return JsonResponse(body, status=200 if healthy else 503)
+    return JsonResponse(body, status=503 if status == "unhealthy" else 200)
 
 
 @never_cache

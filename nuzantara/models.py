@@ -15,3 +15,13 @@ class JobFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name}: {self.exception[:80]}"
+
+
+class ProcessHeartbeat(models.Model):
+    """The last time a background process showed it was running (beat writes "beat" each minute); /health reads it."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.beat_at:%Y-%m-%d %H:%M:%S}"

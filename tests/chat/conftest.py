@@ -70,7 +70,7 @@ def live_daphne(transactional_db, knowledge_docs, settings, tmp_path, request):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{url}/health", timeout=1).status_code in (200, 503):
+            if httpx.get(f"{url}/health", timeout=5).status_code in (200, 503):  # the worker ping may wait 1 s
                 break
         except httpx.HTTPError:
             time.sleep(0.2)

@@ -81,14 +81,17 @@ def test_staff_are_mailed_once_when_spending_crosses_80_percent(user, django_use
 
 
 @pytest.mark.django_db
-def test_health_shows_the_budget_and_stays_healthy_when_it_is_spent(client, user):
+def test_health_shows_a_spent_budget_as_degraded_with_200(client, user):
     _spent(user, "12.00")
 
-    body = client.get("/health").json()
+    response = client.get("/health")
+    body = response.json()
 
     assert budget_state().exhausted
     assert body["checks"]["budget"].startswith("exhausted (120% of 10.00 USD")
-    assert body["status"] == "healthy"  # answers still flow, without Claude
+    assert response.status_code == 200  # answers still flow, without Claude: no reason to restart a web process
+    assert body["status"] == "degraded"
+    assert body["reasons"]["budget"] == "new questions skip Claude until the month ends"
 
 
 @pytest.mark.django_db
