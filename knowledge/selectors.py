@@ -92,7 +92,7 @@ def knowledge_search(
     # The embedder reads English: an Indonesian or Italian question is embedded by its gloss (search/embedding.py).
     language_of_query = query_language(query)
     query = spelling_corrected(query, language_of_query, snapshot.lexical)
-    query_english = english(query, language_of_query)
+    query_english = english(query, language_of_query, question=True)
     vector = get_embedder().encode_one(query_english)
     ranked = hybrid_rank(
         query=query,

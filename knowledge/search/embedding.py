@@ -25,8 +25,10 @@ class ChunkText:
     language: str
 
 
-def english(text: str, language: str) -> str:
-    return gloss(text, language) if language in ("id", "it") and text else text
+def english(text: str, language: str, *, question: bool = False) -> str:
+    """The English gloss of an Indonesian or Italian text (other texts as they are); a `question` also loses its
+    grammar words (lexicon.grammar)."""
+    return gloss(text, language, question=question) if language in ("id", "it") and text else text
 
 
 def chunk_windows(chunk: ChunkText) -> list[str]:

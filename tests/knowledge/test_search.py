@@ -247,3 +247,16 @@ def test_a_question_with_typos_ranks_like_the_same_question_spelt_right(corpus):
 
     assert names(typed) == names(spelt)
     assert "Retirement KITAS" in names(typed)
+
+
+def test_an_italian_question_is_embedded_without_its_italian_grammar_words(corpus, monkeypatch):
+    from nuzantara.embeddings import get_embedder
+
+    embedder = get_embedder()
+    embedded: list[str] = []
+    encode_one = embedder.encode_one
+    monkeypatch.setattr(embedder, "encode_one", lambda text: embedded.append(text) or encode_one(text))
+
+    knowledge_search(query="Chi paga le spese dell'espulsione se vengo deportato?", k=1)
+
+    assert embedded and not {"le", "dell", "se"} & set(embedded[0].split())
