@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from knowledge.models import Chunk, Collection, CorpusState, Document
 from knowledge.search import index
-from knowledge.search.embedding import english
+from knowledge.search.embedding import english, searchable_text
 from knowledge.search.lexical import LexicalIndex, LexicalRow
 from nuzantara.versioned import VersionedCache
 
@@ -54,17 +54,12 @@ _snapshots: VersionedCache[CorpusSnapshot] = VersionedCache(
 )
 
 
-def searchable_text(*, title: str, heading_path: str, text: str) -> str:
-    """What is lexically indexed for a chunk: its context (title, headings) then its text."""
-    return "\n".join(part for part in (title, heading_path, text) if part)
-
-
 def lexical_text(text: str, language: str, gloss: str | None = None) -> str:
-    """An Indonesian or Italian text with its English gloss after it (`gloss` when already made): English questions
-    find it by either."""
+    """An Indonesian or Italian text with its English gloss after it (`gloss` when already made, e.g. stored at
+    ingest; None or "" glosses it now): English questions find it by either."""
     if language not in ("id", "it"):
         return text
-    return f"{text}\n{gloss if gloss is not None else english(text, language)}"
+    return f"{text}\n{gloss or english(text, language)}"
 
 
 def query_language(query: str) -> str:
@@ -81,14 +76,14 @@ def build_snapshot(version: str) -> CorpusSnapshot:
             chunk_id=chunk_id,
             collection=slug,
             language=language,
-            text=lexical_text(searchable_text(title=title, heading_path=heading_path, text=text), language),
+            text=lexical_text(searchable_text(title=title, heading_path=heading_path, text=text), language, gloss),
         )
-        for chunk_id, slug, language, title, heading_path, text in Chunk.objects.filter(
+        for chunk_id, slug, language, title, heading_path, text, gloss in Chunk.objects.filter(
             document__status=Document.Status.ACTIVE
         )
         .order_by()
         .values_list(
-            "id", "document__collection__slug", "document__language", "document__title", "heading_path", "text"
+            "id", "document__collection__slug", "document__language", "document__title", "heading_path", "text", "gloss"
         )
         .iterator(chunk_size=5000)
     )
