@@ -22,6 +22,7 @@ PREFERRED_BOOST = 1.1  # the router's collections; chosen on bench/data/retrieva
 # The bundled embedder (all-MiniLM-L6-v2) is English-only: for Indonesian and Italian queries its neighbours are
 # mostly "texts in the same language", so the lexical ranking gets more say there.
 VECTOR_WEIGHT = {"en": 1.0, "id": 0.5, "it": 0.5}
+MIN_KEYWORD_EVIDENCE = 2  # words a dictionary translates before a question without function words is taken as its
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,23 @@ def lexical_text(text: str, language: str, gloss: str | None = None) -> str:
 
 
 def query_language(query: str) -> str:
-    """The language of a short question (the function-word guesser the chat uses, not the document-level one)."""
+    """The language of a short question: the function-word guesser the chat uses, and for a keyword question with no
+    function word ("scegliere codici KBLI passo passo") the dictionary that translates more of its words."""
+    from knowledge.search.lexicon import ENGLISH_COMMON, translate_word, words
     from nuzantara.language import detect_language as detect_question_language
 
-    return detect_question_language(query)
+    guessed = detect_question_language(query)
+    if guessed != "en" or detect_question_language(query, default=""):  # "": not one function word of any language
+        return guessed
+    known = {"id": 0, "it": 0}
+    for word in words(query):
+        if word in ENGLISH_COMMON or not word.isalpha():
+            continue
+        for language in known:
+            english = translate_word(word, language)
+            known[language] += english is not None and english != (word,)
+    best = max(known, key=lambda language: known[language])
+    return best if known[best] >= MIN_KEYWORD_EVIDENCE and known[best] > known[min(known, key=known.get)] else "en"
 
 
 def build_snapshot(version: str) -> CorpusSnapshot:

@@ -298,3 +298,16 @@ def test_a_collection_reindex_refreshes_a_stale_stored_gloss(corpus):
 
     chunk.refresh_from_db()
     assert "sponsor" in chunk.gloss.split() and "older" not in chunk.gloss.split()
+
+
+@pytest.mark.parametrize(
+    ("query", "language"),
+    [
+        ("rinnovo permesso soggiorno costi", "it"),
+        ("akta pendirian perseroan notaris", "id"),
+        ("retirement visa requirements Bali", "en"),
+        ("Quanto costa il visto?", "it"),
+    ],
+)
+def test_a_keyword_question_without_function_words_is_given_the_language_its_dictionary_knows(query, language):
+    assert hybrid.query_language(query) == language
