@@ -123,6 +123,9 @@ class Chunk(models.Model):
     text = models.TextField()
     heading_path = models.CharField(max_length=1000, blank=True)
     token_count = models.PositiveIntegerField()
+    # The English gloss of an Indonesian or Italian chunk's searchable text, made at ingest so that building the
+    # lexical index does not gloss every chunk again ("" for English chunks, and until filled).
+    gloss = models.TextField(blank=True)
 
     class Meta:
         ordering = ["document_id", "ordinal"]

@@ -92,7 +92,7 @@ def knowledge_search(
     # The embedder reads English: an Indonesian or Italian question is embedded by its gloss (search/embedding.py).
     language_of_query = query_language(query)
     query = spelling_corrected(query, language_of_query, snapshot.lexical)
-    query_english = english(query, language_of_query)
+    query_english = english(query, language_of_query, question=True)
     vector = get_embedder().encode_one(query_english)
     ranked = hybrid_rank(
         query=query,
@@ -129,13 +129,16 @@ _WORD = re.compile(r"[^\W\d_]{5,}", re.UNICODE)
 def _hydrate(ranked: list, k: int) -> list[SearchHit]:
     # Ask for extra: an index entry whose chunk was replaced meanwhile is skipped, and so are a document's chunks
     # beyond MAX_CHUNKS_PER_DOCUMENT, so that k results cite more than one or two sources.
+    # The status is checked here, not in SQL: a filter on it let Postgres hash-join every active document (26 ms at
+    # 14k documents when the planner's statistics were stale) instead of looking up the few wanted rows (1 ms).
     wanted = ranked[: k * 3 + 10]
-    chunks = Chunk.objects.filter(pk__in=[r.chunk_id for r in wanted], document__status=Document.Status.ACTIVE)
+    chunks = Chunk.objects.filter(pk__in=[r.chunk_id for r in wanted])
     chunks = chunks.select_related("document__collection").only(
         "id",
         "text",
         "heading_path",
         "document__id",
+        "document__status",
         "document__title",
         "document__source",
         "document__source_url",
@@ -143,7 +146,7 @@ def _hydrate(ranked: list, k: int) -> list[SearchHit]:
         "document__last_reviewed",
         "document__collection__slug",
     )
-    by_id = {chunk.pk: chunk for chunk in chunks}
+    by_id = {chunk.pk: chunk for chunk in chunks if chunk.document.status == Document.Status.ACTIVE}
     hits: list[SearchHit] = []
     per_document: dict[int, int] = {}
     for ranked_chunk in wanted:

@@ -25,7 +25,7 @@ from knowledge.ingest.limits import upload_limits_check
 from knowledge.ingest.parsers import RejectedFile, checksum_of, clean_metadata, file_format, read_front_matter
 from knowledge.models import Chunk, Collection, CorpusState, Document
 from knowledge.search import index
-from knowledge.search.embedding import ChunkText, embed_chunks
+from knowledge.search.embedding import ChunkText, chunk_gloss, embed_chunks
 from knowledge.signals import document_changed
 
 logger = logging.getLogger(__name__)
@@ -145,6 +145,9 @@ def documents_ingest(
                         text=c.text,
                         heading_path=c.heading_path,
                         token_count=c.token_count,
+                        gloss=chunk_gloss(
+                            title=draft.title, heading_path=c.heading_path, text=c.text, language=draft.language
+                        ),
                     )
                     for c in draft.chunks
                 )
@@ -423,18 +426,25 @@ def document_reindex(*, document: Document) -> int:
 def collection_reindex(
     *, collection: Collection, batch_size: int = 512, on_progress: Callable[[int], None] | None = None
 ) -> int:
-    """Rebuild a collection's Chroma index from Postgres (drop, then embed every active chunk); returns chunk count."""
+    """Rebuild a collection's Chroma index from Postgres (drop, then embed every active chunk) and refresh the chunks'
+    stored glosses (the lexicon may have changed); returns chunk count."""
     started = time.perf_counter()
     index.recreate(slug=collection.slug)
     rows = (
         Chunk.objects.filter(document__collection=collection, document__status=Document.Status.ACTIVE)
         .order_by("pk")
-        .values_list("pk", "document_id", "document__language", "document__title", "heading_path", "text")
+        .values_list("pk", "document_id", "document__language", "document__title", "heading_path", "text", "gloss")
     )
     total = 0
     batch: list[tuple] = []
 
     def flush() -> None:
+        stale = [
+            Chunk(pk=r[0], gloss=gloss)
+            for r in batch
+            if (gloss := chunk_gloss(title=r[3], heading_path=r[4], text=r[5], language=r[2])) != r[6]
+        ]
+        Chunk.objects.bulk_update(stale, ["gloss"])
         vectors = _embed([ChunkText(r[3], r[4], r[5], r[2]) for r in batch], progress=False)
         ids, part, metadatas = vectors.for_index(
             [r[0] for r in batch], [{"document_id": r[1], "language": r[2]} for r in batch]

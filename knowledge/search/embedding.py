@@ -25,8 +25,22 @@ class ChunkText:
     language: str
 
 
-def english(text: str, language: str) -> str:
-    return gloss(text, language) if language in ("id", "it") and text else text
+def english(text: str, language: str, *, question: bool = False) -> str:
+    """The English gloss of an Indonesian or Italian text (other texts as they are); a `question` also loses its
+    grammar words (lexicon.grammar)."""
+    return gloss(text, language, question=question) if language in ("id", "it") and text else text
+
+
+def searchable_text(*, title: str, heading_path: str, text: str) -> str:
+    """What is lexically indexed for a chunk: its context (title, headings) then its text."""
+    return "\n".join(part for part in (title, heading_path, text) if part)
+
+
+def chunk_gloss(*, title: str, heading_path: str, text: str, language: str) -> str:
+    """The English gloss of an Indonesian or Italian chunk's searchable text, stored as `Chunk.gloss`; "" otherwise."""
+    if language not in ("id", "it"):
+        return ""
+    return english(searchable_text(title=title, heading_path=heading_path, text=text), language)
 
 
 def chunk_windows(chunk: ChunkText) -> list[str]:

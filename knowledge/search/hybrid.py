@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from knowledge.models import Chunk, Collection, CorpusState, Document
 from knowledge.search import index
-from knowledge.search.embedding import english
+from knowledge.search.embedding import english, searchable_text
 from knowledge.search.lexical import LexicalIndex, LexicalRow
 from nuzantara.versioned import VersionedCache
 
@@ -22,6 +22,7 @@ PREFERRED_BOOST = 1.1  # the router's collections; chosen on bench/data/retrieva
 # The bundled embedder (all-MiniLM-L6-v2) is English-only: for Indonesian and Italian queries its neighbours are
 # mostly "texts in the same language", so the lexical ranking gets more say there.
 VECTOR_WEIGHT = {"en": 1.0, "id": 0.5, "it": 0.5}
+MIN_KEYWORD_EVIDENCE = 2  # words a dictionary translates before a question without function words is taken as its
 
 
 @dataclass(frozen=True)
@@ -54,24 +55,32 @@ _snapshots: VersionedCache[CorpusSnapshot] = VersionedCache(
 )
 
 
-def searchable_text(*, title: str, heading_path: str, text: str) -> str:
-    """What is lexically indexed for a chunk: its context (title, headings) then its text."""
-    return "\n".join(part for part in (title, heading_path, text) if part)
-
-
 def lexical_text(text: str, language: str, gloss: str | None = None) -> str:
-    """An Indonesian or Italian text with its English gloss after it (`gloss` when already made): English questions
-    find it by either."""
+    """An Indonesian or Italian text with its English gloss after it (`gloss` when already made, e.g. stored at
+    ingest; None or "" glosses it now): English questions find it by either."""
     if language not in ("id", "it"):
         return text
-    return f"{text}\n{gloss if gloss is not None else english(text, language)}"
+    return f"{text}\n{gloss or english(text, language)}"
 
 
 def query_language(query: str) -> str:
-    """The language of a short question (the function-word guesser the chat uses, not the document-level one)."""
+    """The language of a short question: the function-word guesser the chat uses, and for a keyword question with no
+    function word ("scegliere codici KBLI passo passo") the dictionary that translates more of its words."""
+    from knowledge.search.lexicon import ENGLISH_COMMON, translate_word, words
     from nuzantara.language import detect_language as detect_question_language
 
-    return detect_question_language(query)
+    guessed = detect_question_language(query)
+    if guessed != "en" or detect_question_language(query, default=""):  # "": not one function word of any language
+        return guessed
+    known = {"id": 0, "it": 0}
+    for word in words(query):
+        if word in ENGLISH_COMMON or not word.isalpha():
+            continue
+        for language in known:
+            english = translate_word(word, language)
+            known[language] += english is not None and english != (word,)
+    best = max(known, key=lambda language: known[language])
+    return best if known[best] >= MIN_KEYWORD_EVIDENCE and known[best] > known[min(known, key=known.get)] else "en"
 
 
 def build_snapshot(version: str) -> CorpusSnapshot:
@@ -81,14 +90,14 @@ def build_snapshot(version: str) -> CorpusSnapshot:
             chunk_id=chunk_id,
             collection=slug,
             language=language,
-            text=lexical_text(searchable_text(title=title, heading_path=heading_path, text=text), language),
+            text=lexical_text(searchable_text(title=title, heading_path=heading_path, text=text), language, gloss),
         )
-        for chunk_id, slug, language, title, heading_path, text in Chunk.objects.filter(
+        for chunk_id, slug, language, title, heading_path, text, gloss in Chunk.objects.filter(
             document__status=Document.Status.ACTIVE
         )
         .order_by()
         .values_list(
-            "id", "document__collection__slug", "document__language", "document__title", "heading_path", "text"
+            "id", "document__collection__slug", "document__language", "document__title", "heading_path", "text", "gloss"
         )
         .iterator(chunk_size=5000)
     )

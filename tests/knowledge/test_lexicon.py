@@ -57,3 +57,16 @@ def test_everyday_words_weigh_less_than_specific_ones():
     weights = dict(analyze("minimum age to drive a scooter").weights)
 
     assert weights["scooter"] > weights["drive"] > 0
+
+
+def test_an_italian_questions_articles_and_contracted_prepositions_are_glossed_in_english():
+    words = gloss_words("Chi paga le spese dell'espulsione se vengo deportato nel 2026?", "it", question=True)
+
+    assert not {"le", "dell", "se", "nel"} & set(words)
+    assert {"who", "pay", "deportation"} <= set(words) and "2026" in words
+
+
+def test_a_documents_grammar_words_are_left_as_they_are_so_its_vectors_keep_their_recipe():
+    words = gloss_words("Le spese dell'espulsione", "it")
+
+    assert {"le", "dell"} <= set(words)

@@ -247,3 +247,67 @@ def test_a_question_with_typos_ranks_like_the_same_question_spelt_right(corpus):
 
     assert names(typed) == names(spelt)
     assert "Retirement KITAS" in names(typed)
+
+
+def test_an_italian_question_is_embedded_without_its_italian_grammar_words(corpus, monkeypatch):
+    from nuzantara.embeddings import get_embedder
+
+    embedder = get_embedder()
+    embedded: list[str] = []
+    encode_one = embedder.encode_one
+    monkeypatch.setattr(embedder, "encode_one", lambda text: embedded.append(text) or encode_one(text))
+
+    knowledge_search(query="Chi paga le spese dell'espulsione se vengo deportato?", k=1)
+
+    assert embedded and not {"le", "dell", "se"} & set(embedded[0].split())
+
+
+def test_ingest_stores_the_english_gloss_of_an_italian_chunk_and_none_for_an_english_one(corpus):
+    from knowledge.models import Chunk
+
+    italian = Chunk.objects.get(document=corpus["sponsor-it.md"])
+    english = Chunk.objects.get(document=corpus["retirement.md"])
+
+    assert {"sponsor", "guarantor", "foreign"} <= set(
+        italian.gloss.split()
+    ) and "straniero" not in italian.gloss.split()
+    assert english.gloss == ""
+
+
+def test_the_lexical_index_reads_a_chunks_stored_gloss_instead_of_glossing_it_again(corpus):
+    from knowledge.models import Chunk
+
+    Chunk.objects.filter(document=corpus["sponsor-it.md"]).update(gloss="guarantor zyxwarrant")
+    hybrid.forget_snapshot()
+
+    matches = hybrid.corpus_snapshot().lexical.search("zyxwarrant", n_results=5)
+
+    assert [m.chunk_id for m in matches] == list(
+        Chunk.objects.filter(document=corpus["sponsor-it.md"]).values_list("pk", flat=True)
+    )
+
+
+def test_a_collection_reindex_refreshes_a_stale_stored_gloss(corpus):
+    from knowledge.models import Chunk
+    from knowledge.services import collection_reindex
+
+    chunk = Chunk.objects.get(document=corpus["sponsor-it.md"])
+    Chunk.objects.filter(pk=chunk.pk).update(gloss="made by an older lexicon")
+
+    collection_reindex(collection=Collection.objects.get(slug="visa_oracle"))
+
+    chunk.refresh_from_db()
+    assert "sponsor" in chunk.gloss.split() and "older" not in chunk.gloss.split()
+
+
+@pytest.mark.parametrize(
+    ("query", "language"),
+    [
+        ("rinnovo permesso soggiorno costi", "it"),
+        ("akta pendirian perseroan notaris", "id"),
+        ("retirement visa requirements Bali", "en"),
+        ("Quanto costa il visto?", "it"),
+    ],
+)
+def test_a_keyword_question_without_function_words_is_given_the_language_its_dictionary_knows(query, language):
+    assert hybrid.query_language(query) == language

@@ -40,6 +40,22 @@ def dictionary(language: str) -> dict[str, tuple[str, ...]]:
     return entries
 
 
+@lru_cache(maxsize=4)
+def grammar(language: str) -> dict[str, tuple[str, ...]]:
+    """A question's grammar words -> English, from `{language}_grammar_en.tsv` ({} when there is none). Documents keep
+    theirs (what is embedded for them does not change); a question loses them, so its vector leans on its content words
+    and not on the Italian articles and prepositions it shares with the Italian documents."""
+    path = HERE / f"{language}_grammar_en.tsv"
+    if not path.exists():
+        return {}
+    entries: dict[str, tuple[str, ...]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#") and "\t" in line:
+            key, english = (part.strip() for part in line.split("\t", 1))
+            entries.setdefault(fold(key), () if english == DROP else tuple(english.casefold().split()))
+    return entries
+
+
 # --- Indonesian affixes and Italian inflections: other forms to look up when the word itself is not listed -----------
 
 _ID_PARTICLES = ("nya", "lah", "kah", "pun", "ku", "mu")
@@ -100,30 +116,34 @@ def translate_word(word: str, language: str) -> tuple[str, ...] | None:
     return None
 
 
-def gloss_words(text: str, language: str) -> list[str]:
+def gloss_words(text: str, language: str, *, question: bool = False) -> list[str]:
     """The text's words with every Indonesian / Italian word replaced by its English gloss.
 
     `language` is the text's main language; a word its dictionary lacks is looked up in the other one (mixed messages
-    are common: "berapa costo KITAS"), and kept as it is when neither knows it (English, names, codes).
+    are common: "berapa costo KITAS"), and kept as it is when neither knows it (English, names, codes). A `question`
+    also has its grammar words glossed (`grammar()`).
     """
     if language not in _FORMS:
         return words(text)
     other = "it" if language == "id" else "id"
+    grammar_words = grammar(language) if question else {}
     out: list[str] = []
     for word in words(text):
         if any(ch.isdigit() for ch in word):
             out.append(word)
             continue
-        english = translate_word(word, language)
+        english = grammar_words.get(word)
+        if english is None:
+            english = translate_word(word, language)
         if english is None and word not in ENGLISH_COMMON:
             english = translate_word(word, other)
         out.extend(english if english is not None else (word,))
     return out
 
 
-def gloss(text: str, language: str) -> str:
+def gloss(text: str, language: str, *, question: bool = False) -> str:
     """The English gloss as one string (what is embedded for an Indonesian or Italian text)."""
-    return " ".join(gloss_words(text, language))
+    return " ".join(gloss_words(text, language, question=question))
 
 
 # English words that also exist in the other dictionaries ("data", "come", "per"): never glossed as foreign words when
