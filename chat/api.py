@@ -206,7 +206,9 @@ class ConversationMessages(AskThrottled):
     def post(self, request: Request, pk: int) -> Response:
         selectors.conversation_get_for_user(user=request.user, pk=pk)  # 404 before any work
         if not isinstance(request.data, dict):
-            return Response({"detail": 'The body must be a JSON object: {"message"}.'}, status=400)
+            return Response(
+                {"detail": 'The body must be a JSON object: {"message"}.', "code": "invalid_body"}, status=400
+            )
         return _answer_response(answer_events(user=request.user, conversation_id=pk, text=request.data.get("message")))
 
 
@@ -249,7 +251,9 @@ class MessageEdit(AskThrottled):
     def post(self, request: Request, pk: int, message_id: int) -> Response:
         selectors.conversation_get_for_user(user=request.user, pk=pk)  # 404 before any work
         if not isinstance(request.data, dict):
-            return Response({"detail": 'The body must be a JSON object: {"message"}.'}, status=400)
+            return Response(
+                {"detail": 'The body must be a JSON object: {"message"}.', "code": "invalid_body"}, status=400
+            )
         stream = answer_events(
             user=request.user, conversation_id=pk, text=request.data.get("message"), edit_of=message_id
         )
