@@ -30,7 +30,14 @@ from storages.backends.s3 import S3Storage
 from knowledge.models import Chunk, Document
 
 from .models import Backup
-from .services import BackupCorrupt, BackupError, BackupUnknown, backup_storage_or_skip, file_sha256
+from .services import (
+    BackupCorrupt,
+    BackupError,
+    BackupUnknown,
+    backup_record_failed,
+    backup_storage_or_skip,
+    file_sha256,
+)
 from .storage import backup_storage
 
 logger = logging.getLogger(__name__)
@@ -192,10 +199,7 @@ def database_backup_create(*, attempt: int = 1) -> Backup:
                 _save(storage, key, File(handle, name=key))
             _save(storage, key + SIDECAR, ContentFile(json.dumps(manifest, indent=2).encode()))
     except Exception as exc:
-        backup.status = Backup.Status.FAILED
-        backup.error = f"{type(exc).__name__}: {exc}"[:2000]
-        backup.duration_ms = int((time.monotonic() - started) * 1000)
-        backup.save()
+        backup_record_failed(backup, exc, started=started)
         logger.warning("database backup failed", extra={"key": key, "error": type(exc).__name__})
         raise
     backup.status = Backup.Status.GOOD

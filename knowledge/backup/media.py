@@ -22,7 +22,7 @@ from storages.backends.s3 import S3Storage
 from knowledge.models import Document
 
 from .models import Backup
-from .services import BackupCorrupt, BackupError, BackupUnknown, backup_storage_or_skip
+from .services import BackupCorrupt, BackupError, BackupUnknown, backup_record_failed, backup_storage_or_skip
 from .storage import backup_storage
 
 logger = logging.getLogger(__name__)
@@ -80,10 +80,7 @@ def media_backup_create(*, attempt: int = 1) -> Backup:
         if storage.save(key, ContentFile(body)) != key:
             raise BackupError(f"the bucket did not store {key!r} under its name")
     except Exception as exc:
-        backup.status = Backup.Status.FAILED
-        backup.error = f"{type(exc).__name__}: {exc}"[:2000]
-        backup.duration_ms = int((time.monotonic() - started) * 1000)
-        backup.save()
+        backup_record_failed(backup, exc, started=started)
         logger.warning("media backup failed", extra={"key": key, "error": type(exc).__name__})
         raise
     backup.status = Backup.Status.GOOD

@@ -51,6 +51,14 @@ def backup_record_skipped(*, kind: str, reason: str) -> Backup:
     return Backup.objects.create(kind=kind, key=key, status=Backup.Status.SKIPPED, error=reason[:2000])
 
 
+def backup_record_failed(backup: Backup, exc: Exception, *, started: float) -> None:
+    """Record a backup that raised: failed, with the error and how long it ran (`started`: time.monotonic())."""
+    backup.status = Backup.Status.FAILED
+    backup.error = f"{type(exc).__name__}: {exc}"[:2000]
+    backup.duration_ms = int((time.monotonic() - started) * 1000)
+    backup.save()
+
+
 def backup_storage_or_skip(*, kind: str) -> S3Storage:
     """The bucket, or a `skipped` record and BackupNotConfigured when R2 settings are missing."""
     try:
@@ -119,10 +127,7 @@ def backup_create(*, attempt: int = 1) -> Backup:
             if saved != key:
                 raise BackupError(f"the bucket stored {saved!r} instead of {key!r}")
     except Exception as exc:
-        backup.status = Backup.Status.FAILED
-        backup.error = f"{type(exc).__name__}: {exc}"[:2000]
-        backup.duration_ms = int((time.monotonic() - started) * 1000)
-        backup.save()
+        backup_record_failed(backup, exc, started=started)
         logger.warning("index backup failed", extra={"key": key, "error": type(exc).__name__})
         raise
     backup.status = Backup.Status.GOOD
