@@ -27,13 +27,16 @@ def check_chroma() -> CheckResult:
 def _check_chroma_server() -> CheckResult:
     import httpx
 
-    from knowledge.search.index import server_headers, server_url
+    from knowledge.search.index import server_headers, server_url, server_version_problem
 
     try:
         with httpx.Client(timeout=2, verify=settings.CHROMA_SSL_VERIFY, headers=server_headers()) as client:
             client.get(server_url("/api/v2/heartbeat")).raise_for_status()
+        problem = server_version_problem(timeout=2)
     except Exception as exc:  # down, TLS refused, token refused
         return CheckResult("error", healthy=False, reason=f"{type(exc).__name__}: {exc}"[:300])
+    if problem:
+        return CheckResult("error", healthy=False, reason=problem)
     return CheckResult("ok")
 
 

@@ -100,16 +100,53 @@ def _make_client(key: tuple) -> Any:
     try:
         if key[0] == "http":
             _, host, port, ssl, verify, _, _ = key
-            chroma_settings = ChromaSettings(anonymized_telemetry=False, chroma_server_ssl_verify=verify)
-            return chromadb.HttpClient(
-                host=host, port=port, ssl=ssl, headers=server_headers(), settings=chroma_settings
+            # (a server that does not answer fails here, in time: chromadb's own first requests have no timeout)
+            if problem := server_version_problem(timeout=float(settings.CHROMA_TIMEOUT_SECONDS)):
+                raise IndexUnavailable(problem)
+            client = chromadb.HttpClient(
+                host=host,
+                port=port,
+                ssl=ssl,
+                headers=server_headers(),
+                settings=ChromaSettings(anonymized_telemetry=False, chroma_server_ssl_verify=verify),
             )
+            _set_timeout(client)
+            return client
         from pathlib import Path
 
         Path(key[1]).mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=key[1], settings=chroma_settings)
     except Exception as exc:  # connection refused, bad path, incompatible server
         raise IndexUnavailable(f"cannot open Chroma ({key[0]} {key[1]}): {exc}") from exc
+
+
+def server_version_problem(*, timeout: float) -> str | None:
+    """Why the Chroma server cannot serve this client (another major version of the API), or None. Raises httpx errors
+    for a server that is down or does not answer within `timeout` seconds. (The server reports its API's version, not
+    the package's: `chroma run` of chromadb 1.5.9 says 1.0.0; a 0.x server has no /api/v2 at all. compose.yaml pins the
+    image to the client's package version.)"""
+    import chromadb
+    import httpx
+
+    with httpx.Client(timeout=timeout, verify=settings.CHROMA_SSL_VERIFY, headers=server_headers()) as http:
+        response = http.get(server_url("/api/v2/version"))
+        response.raise_for_status()
+    server, client = str(response.json()), chromadb.__version__
+    if server.split(".")[0] != client.split(".")[0]:
+        return f"the Chroma server's API is {server}; this client ({client}) needs {client.split('.')[0]}.x"
+    return None
+
+
+def _set_timeout(client: Any) -> None:
+    """chromadb's HTTP session waits for ever (httpx `timeout=None`): a server that accepts and never answers would
+    hang every search. With a timeout, the search falls back to its lexical half after CHROMA_TIMEOUT_SECONDS."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if not isinstance(session, httpx.Client):  # a chromadb upgrade moved it: fail loudly (the tests use a server)
+        raise IndexUnavailable("cannot set a timeout on this chromadb's HTTP session")
+    seconds = float(settings.CHROMA_TIMEOUT_SECONDS)
+    session.timeout = httpx.Timeout(seconds, connect=min(seconds, 3.0))
 
 
 def _drop_client() -> None:

@@ -298,6 +298,8 @@ CHROMA_DIR = Path(env_str("CHROMA_DIR") or VAR_DIR / "chroma")
 CHROMA_HOST = env_str("CHROMA_HOST")
 CHROMA_PORT = env_int("CHROMA_PORT", 8000, minimum=1)
 CHROMA_SSL = env_bool("CHROMA_SSL", False)  # https to the Chroma server
+# A Chroma server that stops answering: search falls back to its lexical half after this many seconds.
+CHROMA_TIMEOUT_SECONDS = env_float("CHROMA_TIMEOUT_SECONDS", 10.0, minimum=0.1)
 # Verify the server's certificate (default), or not ("false"), or against this CA bundle (a file path).
 CHROMA_SSL_VERIFY: bool | str = (
     env_str("CHROMA_SSL_VERIFY") if "/" in env_str("CHROMA_SSL_VERIFY") else env_bool("CHROMA_SSL_VERIFY", True)

@@ -143,3 +143,12 @@ def test_health_reaches_the_chroma_server_with_the_configured_scheme(on_chroma_s
 
     assert body["checks"]["chroma"] == "error"
     assert "chroma" in body["reasons"]
+
+
+def test_the_server_client_gives_up_after_the_configured_timeout(on_chroma_server, settings):
+    settings.CHROMA_TIMEOUT_SECONDS = 4.0
+    index.reset_client()
+
+    session = index.get_client()._server._session  # chromadb's own waits for ever (timeout=None)
+
+    assert session.timeout.read == 4.0 and session.timeout.connect == 3.0
