@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from storages.backends.s3 import S3Storage
 
-from knowledge.models import Chunk, Collection, Document
+from knowledge.models import Chunk, Collection, CorpusState, Document
 from knowledge.search.index import reset_client
 from knowledge.search.writelock import index_write_lock
 
@@ -198,6 +198,7 @@ def backup_restore(*, key: str | None = None, latest: bool = False) -> Backup:
                 previous.rename(target)
             raise
         reset_client()
+    CorpusState.bump()  # other processes reopen their client on the restored index at their next search
     shutil.rmtree(previous, ignore_errors=True)
     logger.info("index restored", extra={"key": backup.key})
     return backup

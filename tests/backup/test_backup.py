@@ -6,6 +6,7 @@ from django.core.management.base import CommandError
 
 from knowledge.backup.models import Backup
 from knowledge.backup.services import BackupCorrupt, backup_create, backup_restore
+from knowledge.models import CorpusState
 from tests.backup.conftest import BUCKET
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -27,9 +28,11 @@ def test_backup_delete_restore_gives_the_same_search_results(r2, knowledge_docs,
     backup = Backup.objects.get()
     reset_client()
     shutil.rmtree(settings.CHROMA_DIR)
+    version = CorpusState.current()
 
     call_command("restore_index", "--latest")
 
+    assert CorpusState.current() != version  # other processes reopen their client on the restored index
     assert backup.status == "good" and backup.chunks > 0 and len(backup.sha256) == 64
     assert backup.manifest["embedding_model"] and backup.manifest["dim"] == 384
     assert r2.head_object(Bucket=BUCKET, Key=backup.key)["ContentLength"] == backup.size_bytes
