@@ -78,8 +78,8 @@ def test_asking_for_a_human_again_returns_the_open_request(user, open_request):
     assert again.pk == open_request.pk and not created
 
 
-def test_a_closed_request_lets_a_new_one_open(user, open_request):
-    open_request.status = HandoffRequest.Status.CLOSED
+def test_a_resolved_request_lets_a_new_one_open(user, open_request):
+    open_request.status = HandoffRequest.Status.RESOLVED
     open_request.save()
     message = Message.objects.create(conversation=open_request.conversation, role=Message.Role.USER, content="again")
 
