@@ -113,3 +113,23 @@ def llm_budget_check() -> bool:
     from .budget import budget_warn_staff
 
     return budget_warn_staff()
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def handoff_staff_mail(request_id: int) -> int:
+    """Mail the staff on duty about a new handoff request (loaded by id: no contact detail goes through the broker)."""
+    from .models import HandoffRequest
+    from .services import handoff_staff_mail_send
+
+    request = HandoffRequest.objects.select_related("message", "conversation").filter(pk=request_id).first()
+    if request is None:
+        return 0
+    return handoff_staff_mail_send(request=request)
+
+
+@shared_task(acks_late=True)
+def staff_replies_mail() -> int:
+    """Every few minutes, and after each staff reply: mail consultants' replies to clients who have been away."""
+    from .services import staff_replies_mail_due
+
+    return staff_replies_mail_due()

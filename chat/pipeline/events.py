@@ -1,4 +1,8 @@
-"""The event vocabulary every transport streams: start, token, sources, done, error."""
+"""The event vocabulary every transport streams: start, token, sources, done, error.
+
+Websockets also get `message` (a consultant's reply or a notice added to a conversation the page shows) and `unread`
+(such a message waits in another of the user's conversations): ids only, the page fetches the message's HTML.
+"""
 
 from typing import Any
 
@@ -32,3 +36,11 @@ def done(*, message_id: int, source: str, status: str, timings: dict) -> Event:
 
 def error(code: str, message: str) -> Event:
     return {"type": "error", "code": code, "message": message}
+
+
+def message(*, conversation_id: int, message_id: int) -> Event:
+    return {"type": "message", "conversation_id": conversation_id, "message_id": message_id}
+
+
+def unread(*, conversation_id: int) -> Event:
+    return {"type": "unread", "conversation_id": conversation_id}
