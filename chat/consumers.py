@@ -76,13 +76,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.user = self.scope.get("user")
         self.answering: asyncio.Task | None = None
         self.cancel = asyncio.Event()
-        await self.accept()
         if self.user is None or not self.user.is_authenticated:
+            await self.accept()
             await self.close(code=UNAUTHENTICATED)  # accepted first, so the close code reaches the client
             return
+        # In the user's group before the socket opens: nothing sent once it is open can be missed.
         self.online = True
         await sync_to_async(live.socket_opened)(self.user.pk)
         await self.channel_layer.group_add(live.user_group(self.user.pk), self.channel_name)
+        await self.accept()
 
     async def disconnect(self, code: int) -> None:
         # Let a running answer finish its bookkeeping: it stops at the next token and saves a partial.
@@ -139,6 +141,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 await self.send_event(events.error("not_found", "No such conversation."))
                 return
             await self.watch(conversation_id)
+            await self.send_event(events.watching(conversation_id=conversation_id))
             return
         if kind not in ("ask", "regenerate"):
             await self.send_event(
@@ -196,15 +199,13 @@ class HandoffInboxConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         user = self.scope.get("user")
-        await self.accept()
-        if user is None or not user.is_authenticated:
-            await self.close(code=UNAUTHENTICATED)
-            return
-        if not user.is_staff:
-            await self.close(code=FORBIDDEN)
+        if user is None or not user.is_authenticated or not user.is_staff:
+            await self.accept()  # accepted first, so the close code reaches the client
+            await self.close(code=FORBIDDEN if user is not None and user.is_authenticated else UNAUTHENTICATED)
             return
         self.joined = True
-        await self.channel_layer.group_add(live.INBOX_GROUP, self.channel_name)
+        await self.channel_layer.group_add(live.INBOX_GROUP, self.channel_name)  # before the page can see it open
+        await self.accept()
 
     async def disconnect(self, code: int) -> None:
         if self.joined:

@@ -1,7 +1,8 @@
 """The event vocabulary every transport streams: start, token, sources, done, error.
 
-Websockets also get `message` (a consultant's reply or a notice added to a conversation the page shows) and `unread`
-(such a message waits in another of the user's conversations): ids only, the page fetches the message's HTML.
+Websockets also get `watching` (the answer to a `watch`), `message` (a consultant's reply or a notice added to the
+conversation the page shows) and `unread` (such a message waits in another of the user's conversations): ids only,
+the page fetches the message's HTML.
 """
 
 from typing import Any
@@ -44,3 +45,8 @@ def message(*, conversation_id: int, message_id: int) -> Event:
 
 def unread(*, conversation_id: int) -> Event:
     return {"type": "unread", "conversation_id": conversation_id}
+
+
+def watching(*, conversation_id: int) -> Event:
+    """The answer to a `watch`: from now on this socket gets that conversation's `message` events."""
+    return {"type": "watching", "conversation_id": conversation_id}

@@ -220,6 +220,10 @@
       if (String(ev.conversation_id) === String(conversationId)) addOutsideMessage(ev.message_id);
       return;
     }
+    if (ev.type === "watching") {
+      document.body.dataset.watching = ev.conversation_id; // replies to this conversation now arrive live
+      return;
+    }
     if (ev.type === "unread") {
       $(`.conversations li[data-id="${ev.conversation_id}"]`)?.classList.add("unread");
       return;
