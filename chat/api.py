@@ -420,11 +420,6 @@ def _refused(exc: services.ChatInputError, code: int = 400) -> Response:
     return Response({"detail": exc.message, "code": exc.code}, status=code)
 
 
-STAFF_INPUT_ERRORS = {
-    400: inline_serializer("HandoffRefused", {"detail": serializers.CharField(), "code": serializers.CharField()}),
-}
-
-
 @extend_schema_view(
     get=extend_schema(
         parameters=[
@@ -471,7 +466,7 @@ class HandoffDetail(APIView):
 
     @extend_schema(
         request=Input,
-        responses={200: HandoffOutput, **STAFF_INPUT_ERRORS},
+        responses={200: HandoffOutput},
         description="Statuses go open -> assigned -> waiting (on the client) -> resolved; resolving tells the client "
         "in their conversation. `assigned_to` is an active staff user's id, or null. 400 `invalid_assignee` or "
         "`already_open` (reopening while the conversation has another open request).",
@@ -498,7 +493,6 @@ class HandoffReplies(APIView):
         request=inline_serializer("StaffReply", {"text": serializers.CharField(max_length=4000)}),
         responses={
             201: MessageOutput,
-            **STAFF_INPUT_ERRORS,
             409: inline_serializer(
                 "HandoffResolved", {"detail": serializers.CharField(), "code": serializers.CharField()}
             ),
@@ -528,7 +522,7 @@ class MessageGoldenAnswer(APIView):
 
     @extend_schema(
         request=Input,
-        responses={201: GoldenAnswerOutput, **STAFF_INPUT_ERRORS},
+        responses={201: GoldenAnswerOutput},
         description="The question defaults to the client's message before it, the answer to the message's text, "
         "the sources to its citations. The draft lands in the golden review queue.",
     )
