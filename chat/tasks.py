@@ -80,8 +80,13 @@ def conversation_summarize(self, conversation_id: int) -> dict:
         .exclude(status=Message.Status.FAILED)
         .exclude(content="")
         .order_by("id")
-        .values_list("id", "role", "content")
+        .values_list("id", "role", "content", "author_name")
     )
+    # A consultant's reply is an assistant turn that starts with their name, as in the prompt.
+    rows = [
+        (pk, "assistant", f"{author} (consultant): {text}") if role == Message.Role.STAFF else (pk, role, text)
+        for pk, role, text, author in rows
+    ]
     _, dropped = history_messages([(role, text) for _, role, text in rows], budget_tokens=HISTORY_TOKENS)
     if not dropped:
         return {"conversation_id": conversation_id, "summarized": 0}
