@@ -276,3 +276,56 @@ def client_factory():
         return client
 
     return signed_in
+
+
+@pytest.fixture
+def curator(staff, staff_user):
+    staff_user.is_superuser = True
+    staff_user.save()
+    return staff
+
+
+def test_the_admin_filters_requests_and_reports_the_time_to_first_reply_per_day(curator, handoff, staff_user):
+    curator.post(f"/api/v1/handoffs/{handoff.pk}/replies/", {"text": "Halo"}, "application/json")
+
+    listed = curator.get("/admin/chat/handoffrequest/", {"status": "waiting", "language": "id"})
+    filtered_out = curator.get("/admin/chat/handoffrequest/", {"status": "open"})
+    by_assignee = curator.get("/admin/chat/handoffrequest/", {"assigned_to__id__exact": staff_user.pk})
+    report = curator.get("/admin/chat/handoffrequest/first-reply/").content.decode()
+
+    assert listed.status_code == 200 and f"/admin/chat/handoffrequest/{handoff.pk}/change/" in listed.content.decode()
+    assert f"/admin/chat/handoffrequest/{handoff.pk}/change/" not in filtered_out.content.decode()
+    assert f"/admin/chat/handoffrequest/{handoff.pk}/change/" in by_assignee.content.decode()
+    row = report.split('id="handoff-first-reply"')[1].split("</tbody>")[0]
+    assert "<td>1</td><td>1</td><td>0.0</td>" in row  # one request, answered, within the minute
+
+
+def test_resolving_in_the_admin_tells_the_client_too(curator, handoff):
+    response = curator.post(
+        f"/admin/chat/handoffrequest/{handoff.pk}/change/",
+        {"status": "resolved", "assigned_to": "", "preferred_contact": "", "preferred_time": ""},
+    )
+
+    handoff.refresh_from_db()
+    assert response.status_code == 302 and handoff.status == "resolved" and handoff.resolved_at is not None
+    assert Message.objects.filter(conversation=handoff.conversation, source="handoff", role="assistant").exists()
+
+
+def test_the_message_admin_saves_answers_as_golden_answers(curator, handoff):
+    answer = Message.objects.filter(conversation=handoff.conversation, role="assistant").first()
+
+    curator.post(
+        "/admin/chat/message/", {"action": "save_as_golden_answer", "_selected_action": [answer.pk, handoff.message_id]}
+    )
+
+    assert list(GoldenAnswer.objects.values_list("question", "status")) == [
+        ("Berapa biaya perpanjangan KITAS?", "draft")
+    ]
+
+
+def test_an_export_names_the_consultant(staff, handoff, user, client_factory):
+    staff.post(f"/api/v1/handoffs/{handoff.pk}/replies/", {"text": "Halo!"}, "application/json")
+
+    markdown = client_factory(user).get(f"/api/v1/conversations/{handoff.conversation_id}/export/?type=md")
+
+    assert "## Dewi Lestari" in markdown.content.decode()
