@@ -108,7 +108,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         """A message added to the watched conversation from outside (a staff reply): shown now, so seen."""
         if event["conversation_id"] != self.watching:
             return
-        conversation = await sync_to_async(selectors.conversation_get_for_user)(user=self.user, pk=self.watching)
+        try:
+            conversation = await sync_to_async(selectors.conversation_get_for_user)(user=self.user, pk=self.watching)
+        except Http404:  # deleted meanwhile
+            return
         await sync_to_async(services.staff_replies_seen)(conversation=conversation, message_ids=[event["message_id"]])
         await self.send_event(events.message(conversation_id=event["conversation_id"], message_id=event["message_id"]))
 
