@@ -329,3 +329,20 @@ def test_an_export_names_the_consultant(staff, handoff, user, client_factory):
     markdown = client_factory(user).get(f"/api/v1/conversations/{handoff.conversation_id}/export/?type=md")
 
     assert "## Dewi Lestari" in markdown.content.decode()
+
+
+def test_the_data_migration_maps_contacted_to_assigned_and_closed_to_resolved(handoff, user):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("chat.migrations.0005_staff_in_the_loop")
+    second = HandoffRequest.objects.create(user=user, conversation=handoff.conversation, message=handoff.message)
+    HandoffRequest.objects.filter(pk=handoff.pk).update(status="contacted")
+    HandoffRequest.objects.filter(pk=second.pk).update(status="closed", language="")
+
+    migration.statuses_forward(apps, None)
+
+    assert dict(HandoffRequest.objects.values_list("pk", "status")) == {handoff.pk: "assigned", second.pk: "resolved"}
+    assert HandoffRequest.objects.get(pk=second.pk).language == "id"  # the conversation's
+    assert Group.objects.filter(name="handoff").exists()
