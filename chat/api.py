@@ -5,27 +5,35 @@ import logging
 from collections.abc import AsyncIterator
 
 from asgiref.sync import async_to_sync, sync_to_async
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import APIException, NotAuthenticated, Throttled, ValidationError
+from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from knowledge.golden.api import GoldenAnswerOutput
 from nuzantara.api_tokens import api_token_issue, api_token_revoke
 from nuzantara.login_throttle import lockout_response
 
 from . import export, selectors, services
-from .models import Conversation, Message
+from .models import Conversation, HandoffRequest, Message
 from .pipeline import events
 from .pipeline.run import answer_events, regenerate_events
 
@@ -77,14 +85,20 @@ class AuthTokenRevoke(APIView):
 
 
 class MessageOutput(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+
     class Meta:
         model = Message
         fields = [
-            "id", "conversation", "role", "content", "status", "source", "model", "tool", "route_confidence",
-            "sources", "tokens_in", "tokens_out", "tokens_cache_read", "cost_usd", "timings", "feedback",
-            "feedback_comment", "replaced", "created_at",
+            "id", "conversation", "role", "author", "content", "status", "source", "model", "tool",
+            "route_confidence", "sources", "tokens_in", "tokens_out", "tokens_cache_read", "cost_usd", "timings",
+            "feedback", "feedback_comment", "replaced", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="A staff reply's consultant; else null."))
+    def get_author(self, message: Message) -> str | None:
+        return message.author_name or None if message.role == Message.Role.STAFF else None
 
 
 class ConversationOutput(serializers.ModelSerializer):
@@ -387,3 +401,142 @@ async def chat_stream(request: HttpRequest) -> HttpResponse:
             user=drf_request.user, conversation_id=conversation_id, text=text, pace=True, edit_of=payload.get("edit")
         )
     return event_stream_response(stream)
+
+
+# --- Staff in the loop: the handoff queue, replies in the client's conversation, curation (staff only) ---
+
+
+class HandoffOutput(serializers.ModelSerializer):
+    conversation_id = serializers.IntegerField(read_only=True)
+    assigned_to = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = HandoffRequest
+        fields = ["id", "conversation_id", "status", "preferred_contact", "preferred_time", "assigned_to", "created_at"]
+        read_only_fields = fields
+
+
+def _refused(exc: services.ChatInputError, code: int = 400) -> Response:
+    return Response({"detail": exc.message, "code": exc.code}, status=code)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=HandoffRequest.Status.values, description="Only requests in it."),
+            OpenApiParameter("assigned_to", int, description="Only requests assigned to this staff user id."),
+            OpenApiParameter("language", str, enum=["en", "id", "it"], description="Only requests in the language."),
+        ]
+    )
+)
+class HandoffList(generics.ListAPIView):
+    """Staff: the handoff requests, the longest waiting first (?status=open, ?assigned_to=ID, ?language=id)."""
+
+    permission_classes = [IsAdminUser]
+    serializer_class = HandoffOutput
+
+    def get_queryset(self):  # noqa: ANN201
+        params = self.request.query_params
+        wanted = params.get("status", "")
+        if wanted and wanted not in HandoffRequest.Status.values:
+            raise ValidationError({"detail": f"status must be one of: {', '.join(HandoffRequest.Status.values)}."})
+        assigned_to = params.get("assigned_to")
+        if assigned_to is not None and not assigned_to.isdigit():
+            raise ValidationError({"detail": "assigned_to must be a user id."})
+        language = params.get("language", "")
+        if language and language not in ("en", "id", "it"):
+            raise ValidationError({"detail": "language must be en, id or it."})
+        return selectors.handoff_list(
+            status=wanted, assigned_to=int(assigned_to) if assigned_to is not None else None, language=language
+        )
+
+
+class HandoffDetail(APIView):
+    """Staff: one handoff request; PATCH {"status", "assigned_to"} moves it along or (re)assigns it."""
+
+    permission_classes = [IsAdminUser]
+
+    class Input(serializers.Serializer):
+        status = serializers.ChoiceField(choices=HandoffRequest.Status.values, required=False)
+        assigned_to = serializers.IntegerField(min_value=1, allow_null=True, required=False)
+
+    @extend_schema(responses={200: HandoffOutput})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(HandoffOutput(selectors.handoff_get(pk=pk)).data)
+
+    @extend_schema(
+        request=Input,
+        responses={200: HandoffOutput},
+        description="Statuses go open -> assigned -> waiting (on the client) -> resolved; resolving tells the client "
+        "in their conversation. `assigned_to` is an active staff user's id, or null. 400 `invalid_assignee` or "
+        "`already_open` (reopening while the conversation has another open request).",
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        handoff = selectors.handoff_get(pk=pk)
+        if not isinstance(request.data, dict):
+            return Response({"detail": 'The body must be a JSON object: {"status", "assigned_to"}.'}, status=400)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            handoff = services.handoff_update(request=handoff, **data.validated_data)
+        except services.ChatInputError as exc:
+            return _refused(exc)
+        return Response(HandoffOutput(handoff).data)
+
+
+class HandoffReplies(APIView):
+    """Staff: POST {"text"}: a consultant's reply in the client's conversation, live in their open chat."""
+
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(
+        request=inline_serializer("StaffReply", {"text": serializers.CharField(max_length=4000)}),
+        responses={
+            201: MessageOutput,
+            409: inline_serializer(
+                "HandoffResolved", {"detail": serializers.CharField(), "code": serializers.CharField()}
+            ),
+        },
+        description="201 with the message (`role: staff`, `author`: the consultant's name). It appears in the "
+        "client's conversation; the request then waits on the client. 409 `resolved` for a resolved request.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        handoff = selectors.handoff_get(pk=pk)
+        if not isinstance(request.data, dict):
+            return Response({"detail": 'The body must be a JSON object: {"text"}.', "code": "invalid_body"}, status=400)
+        try:
+            message = services.handoff_reply_create(request=handoff, author=request.user, text=request.data.get("text"))
+        except services.ChatInputError as exc:
+            return _refused(exc, 409 if exc.code == "resolved" else 400)
+        return Response(MessageOutput(message).data, status=status.HTTP_201_CREATED)
+
+
+class MessageGoldenAnswer(APIView):
+    """Staff: POST {"question"?, "answer"?}: save an answer or a consultant's reply as a draft golden answer."""
+
+    permission_classes = [IsAdminUser]
+
+    class Input(serializers.Serializer):
+        question = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+        answer = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+
+    @extend_schema(
+        request=Input,
+        responses={201: GoldenAnswerOutput},
+        description="The question defaults to the client's message before it, the answer to the message's text, "
+        "the sources to its citations. The draft lands in the golden review queue.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        try:
+            message = Message.objects.select_related("conversation").get(pk=pk)
+        except Message.DoesNotExist:
+            raise Http404("No such message.") from None
+        if not isinstance(request.data, dict):
+            return Response({"detail": "The body must be a JSON object.", "code": "invalid_body"}, status=400)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            golden = services.message_golden_answer_create(message=message, user=request.user, **data.validated_data)
+        except services.ChatInputError as exc:
+            return _refused(exc)
+        return Response(GoldenAnswerOutput(golden).data, status=status.HTTP_201_CREATED)

@@ -70,9 +70,13 @@ def conversation_export_turns(
                 )
             )
         user = message.role == Message.Role.USER
+        if message.role == Message.Role.STAFF:  # a consultant's reply: their name
+            role = message.author_name or str(_("Consultant"))
+        else:
+            role = _("You") if user else "ZANTARA"
         turns.append(
             ExportedTurn(
-                role=_("You") if user else "ZANTARA",
+                role=role,
                 time=_when(message),
                 via="" if user else str(message.get_source_display()),
                 text=message.content,

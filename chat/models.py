@@ -23,6 +23,7 @@ class Message(models.Model):
     class Role(models.TextChoices):
         USER = "user"
         ASSISTANT = "assistant"
+        STAFF = "staff"  # a consultant's reply in the thread (a handoff request)
 
     class Status(models.TextChoices):
         COMPLETE = "complete"
@@ -36,6 +37,7 @@ class Message(models.Model):
         OFFLINE = "offline", _("Offline")
         HANDOFF = "handoff", _("Handoff")
         MEMORY = "memory", _("Memory")
+        STAFF = "staff", _("Consultant")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     role = models.CharField(max_length=10, choices=Role.choices)
@@ -57,6 +59,13 @@ class Message(models.Model):
     feedback_comment = models.TextField(blank=True)
     # A regenerated answer, or an edited question and its answers: kept and shown, but out of the prompt and exports.
     replaced = models.BooleanField(default=False)
+    # A staff reply: who wrote it (their name is kept should the account go), when its client saw it, when it was mailed.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff_replies"
+    )
+    author_name = models.CharField(max_length=150, blank=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    mailed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -67,22 +76,48 @@ class Message(models.Model):
         return f"{self.role}: {self.content[:60]}"
 
 
+HANDOFF_STAFF_GROUP = "handoff"  # the staff on duty, managed in the admin; with nobody in it, all active staff
+
+
 class HandoffRequest(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open"
-        CONTACTED = "contacted"
-        CLOSED = "closed"
+        OPEN = "open", _("Open")
+        ASSIGNED = "assigned", _("Assigned")
+        WAITING = "waiting", _("Waiting for the client")
+        RESOLVED = "resolved", _("Resolved")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="handoff_requests")
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="handoff_requests")
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="handoff_requests")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    language = models.CharField(max_length=2, blank=True)  # the client's, when they asked
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_handoffs",
+        limit_choices_to={"is_staff": True},
+    )
     preferred_contact = models.CharField(max_length=200, blank=True)
     preferred_time = models.CharField(max_length=200, blank=True)
+    first_reply_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-created_at"])]
 
     def __str__(self) -> str:
         return f"Handoff #{self.pk} ({self.status}) for {self.user}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.RESOLVED
+
+    @property
+    def first_reply_seconds(self) -> float | None:
+        if self.first_reply_at is None:
+            return None
+        return (self.first_reply_at - self.created_at).total_seconds()

@@ -1,7 +1,11 @@
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from datetime import timedelta
 
-from .models import Conversation, Message
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.http import Http404
+from django.utils import timezone
+
+from .models import Conversation, HandoffRequest, Message
 
 
 def conversation_list(*, user, search: str = "", archived: bool = False) -> QuerySet[Conversation]:
@@ -30,15 +34,29 @@ def message_get_for_user(*, user, pk: int) -> Message:
 
 
 def conversation_turns(*, conversation: Conversation, before_id: int) -> list[tuple[str, str]]:
-    """Earlier (role, text) turns for the prompt: complete or partial answers, oldest first; replaced ones are out."""
+    """Earlier (role, text) turns for the prompt: complete or partial answers, oldest first; replaced ones are out.
+
+    The Messages API knows only user and assistant: a consultant's reply is an assistant turn that starts with their
+    name. The "a consultant is on it" line that ends answers during a handoff is left out.
+    """
+    from .pipeline.offline import without_handoff_note
+
     rows = (
         Message.objects.filter(conversation=conversation, id__lt=before_id, replaced=False)
         .exclude(status=Message.Status.FAILED)
         .exclude(content="")
         .order_by("id")
-        .values_list("role", "content")
+        .values_list("role", "content", "author_name")
     )
-    return list(rows)
+    turns = []
+    for role, content, author_name in rows:
+        if role == Message.Role.STAFF:
+            turns.append((Message.Role.ASSISTANT.value, f"{author_name or 'Consultant'} (consultant): {content}"))
+        elif role == Message.Role.ASSISTANT:
+            turns.append((role, without_handoff_note(content)))
+        else:
+            turns.append((role, content))
+    return turns
 
 
 def conversation_last_question(*, conversation: Conversation) -> tuple[Message | None, list[Message]]:
@@ -54,3 +72,88 @@ def conversation_last_question(*, conversation: Conversation) -> tuple[Message |
         conversation=conversation, role=Message.Role.ASSISTANT, replaced=False, id__gt=question.pk
     ).order_by("id")
     return question, list(answers)
+
+
+def conversation_unread_ids(*, user) -> set[int]:
+    """The user's conversations with a consultant's reply they have not seen."""
+    return set(
+        Message.objects.filter(conversation__user=user, role=Message.Role.STAFF, seen_at__isnull=True).values_list(
+            "conversation_id", flat=True
+        )
+    )
+
+
+def handoff_list(*, status: str = "", assigned_to: int | None = None, language: str = "") -> QuerySet[HandoffRequest]:
+    """Handoff requests, oldest first (the longest waiting on top), filtered by status, assignee and language."""
+    requests = HandoffRequest.objects.select_related("conversation", "message", "assigned_to").order_by("created_at")
+    if status:
+        requests = requests.filter(status=status)
+    if assigned_to is not None:
+        requests = requests.filter(assigned_to_id=assigned_to)
+    if language:
+        requests = requests.filter(language=language)
+    return requests
+
+
+def handoff_inbox() -> list[HandoffRequest]:
+    """The requests that are not resolved, the longest waiting first, each with its client's question."""
+    requests = list(handoff_list().exclude(status=HandoffRequest.Status.RESOLVED)[:200])
+    for request in requests:
+        request.question = handoff_question(request=request)
+    return requests
+
+
+def handoff_get(*, pk: object) -> HandoffRequest:
+    try:
+        return HandoffRequest.objects.select_related("conversation", "message", "assigned_to", "user").get(pk=pk)
+    except (HandoffRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such handoff request.") from None
+
+
+def handoff_question(*, request: HandoffRequest) -> str:
+    """The client's question behind a request: their last real question before asking for a person, else the ask."""
+    before = (
+        Message.objects.filter(
+            conversation_id=request.conversation_id, role=Message.Role.USER, replaced=False, id__lt=request.message_id
+        )
+        .order_by("-id")
+        .values_list("content", flat=True)
+        .first()
+    )
+    return before or request.message.content
+
+
+def message_golden_prefill(*, message: Message) -> tuple[str, str, list[int]]:
+    """What a golden answer made from an answer or a staff reply starts with: (question, answer, document ids)."""
+    from .pipeline.offline import without_handoff_note
+
+    question = (
+        Message.objects.filter(
+            conversation_id=message.conversation_id, role=Message.Role.USER, replaced=False, id__lt=message.pk
+        )
+        .order_by("-id")
+        .values_list("content", flat=True)
+        .first()
+    ) or ""
+    documents = [s["document_id"] for s in message.sources or [] if isinstance(s, dict) and s.get("document_id")]
+    return question[:500], without_handoff_note(message.content), list(dict.fromkeys(documents))
+
+
+def handoff_first_reply_daily(*, days: int = 30) -> list[dict]:
+    """Per day (UTC): requests opened, requests answered, and the mean time to first reply in minutes."""
+    since = timezone.now() - timedelta(days=days)
+    rows = (
+        HandoffRequest.objects.filter(created_at__gte=since)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(
+            opened=Count("id"),
+            answered=Count("id", filter=Q(first_reply_at__isnull=False)),
+            mean_wait=Avg(F("first_reply_at") - F("created_at"), filter=Q(first_reply_at__isnull=False)),
+        )
+        .order_by("-day")
+    )
+    return [
+        {**row, "mean_minutes": round(row["mean_wait"].total_seconds() / 60, 1) if row["mean_wait"] else None}
+        for row in rows
+    ]

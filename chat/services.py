@@ -1,10 +1,18 @@
+import logging
 import re
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
 from django.db import transaction
 from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
-from . import selectors
-from .models import Conversation, HandoffRequest, Message
+from . import live, selectors
+from .models import HANDOFF_STAFF_GROUP, Conversation, HandoffRequest, Message
+
+logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 4000
 MAX_TITLE_CHARS = 200
@@ -127,15 +135,24 @@ def message_feedback_set(*, message: Message, value: int, comment: str = "") -> 
 
 
 def handoff_request_create(*, user, conversation: Conversation, message: Message) -> tuple[HandoffRequest, bool]:
-    """The conversation's open request, or a new one: asking again never opens a second request. (request, created)"""
+    """The conversation's open request, or a new one: asking again never opens a second request. (request, created)
+
+    A new request is mailed to the staff on duty and shown live in the staff inbox once it is committed.
+    """
     open_request = handoff_request_open(conversation=conversation)
     if open_request is not None:
         return open_request, False
-    return HandoffRequest.objects.create(user=user, conversation=conversation, message=message), True
+    request = HandoffRequest.objects.create(
+        user=user, conversation=conversation, message=message, language=conversation.language or "en"
+    )
+    logger.info("handoff request opened", extra={"handoff_id": request.pk, "conversation_id": conversation.pk})
+    transaction.on_commit(lambda: handoff_request_announce(request_id=request.pk))
+    return request, True
 
 
 def handoff_request_open(*, conversation: Conversation) -> HandoffRequest | None:
-    return conversation.handoff_requests.exclude(status=HandoffRequest.Status.CLOSED).order_by("-created_at").first()
+    """The conversation's request that is not resolved yet, if any."""
+    return conversation.handoff_requests.exclude(status=HandoffRequest.Status.RESOLVED).order_by("-created_at").first()
 
 
 def handoff_details_update(*, request: HandoffRequest, contact: str, time: str) -> HandoffRequest:
@@ -147,4 +164,236 @@ def handoff_details_update(*, request: HandoffRequest, contact: str, time: str) 
         request.preferred_time, fields = time, [*fields, "preferred_time"]
     if fields:
         request.save(update_fields=fields)
+        live.group_send(live.INBOX_GROUP, {"type": "handoff.changed", "handoff_id": request.pk})
     return request
+
+
+def handoff_client_wrote(*, request: HandoffRequest) -> None:
+    """The client answered while the request waited on them: it is the consultant's turn again."""
+    if request.status == HandoffRequest.Status.WAITING:
+        request.status = HandoffRequest.Status.ASSIGNED
+        request.save(update_fields=["status"])
+        live.group_send(live.INBOX_GROUP, {"type": "handoff.changed", "handoff_id": request.pk})
+
+
+def staff_display_name(user) -> str:  # noqa: ANN001
+    return (user.get_full_name() or user.get_username())[:150]
+
+
+def handoff_staff_recipients() -> list[str]:
+    """The addresses of the staff on duty (active staff in the `handoff` group), or of all active staff if none is."""
+    staff = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
+    on_duty = staff.filter(groups__name=HANDOFF_STAFF_GROUP)
+    chosen = on_duty if on_duty.exists() else staff
+    return sorted(set(chosen.values_list("email", flat=True)))
+
+
+def handoff_request_announce(*, request_id: int) -> None:
+    """A new request: into the live staff inbox, and mailed to the staff on duty (in a task)."""
+    from .tasks import handoff_staff_mail
+
+    live.group_send(live.INBOX_GROUP, {"type": "handoff.new", "handoff_id": request_id})
+    handoff_staff_mail.delay(request_id)
+
+
+def handoff_staff_mail_send(*, request: HandoffRequest) -> int:
+    """Mail the staff on duty about a new request: the client's question and how to reach them, in the client's
+    language, with the link to the conversation in the inbox. The number of recipients."""
+    recipients = handoff_staff_recipients()
+    if not recipients:
+        logger.warning("handoff request not mailed: no active staff with an address", extra={"handoff_id": request.pk})
+        return 0
+    context = {
+        "request": request,
+        "question": selectors.handoff_question(request=request),
+        "url": f"{settings.SITE_URL}/staff/handoffs/{request.pk}/",
+    }
+    with translation.override(request.language or "en"):
+        subject = " ".join(render_to_string("chat/mail/handoff_new_subject.txt", context).split())
+        body = render_to_string("chat/mail/handoff_new.txt", context)
+    send_mail(subject, body, None, recipients)
+    logger.info("handoff request mailed", extra={"handoff_id": request.pk, "recipients": len(recipients)})
+    return len(recipients)
+
+
+@transaction.atomic
+def handoff_reply_create(*, request: HandoffRequest, author, text: object) -> Message:  # noqa: ANN001
+    """A consultant's reply in the client's conversation (role `staff`), live in the client's open chat.
+
+    The first reply sets the time to first reply and assigns the request to its author if nobody had it; the request
+    then waits on the client. ChatInputError for an empty or too long text, or a resolved request.
+    """
+    text = message_text_validate(text)
+    request = HandoffRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status == HandoffRequest.Status.RESOLVED:
+        raise ChatInputError("resolved", "This request is resolved: the client must ask for a consultant again.")
+    now = timezone.now()
+    message = Message.objects.create(
+        conversation_id=request.conversation_id,
+        role=Message.Role.STAFF,
+        source=Message.Source.STAFF,
+        content=text,
+        author=author,
+        author_name=staff_display_name(author),
+    )
+    request.first_reply_at = request.first_reply_at or now
+    request.assigned_to_id = request.assigned_to_id or author.pk
+    request.status = HandoffRequest.Status.WAITING
+    request.save(update_fields=["first_reply_at", "assigned_to", "status"])
+    Conversation.objects.filter(pk=request.conversation_id).update(updated_at=now)
+    logger.info("staff reply saved", extra={"handoff_id": request.pk, "message_id": message.pk})
+    transaction.on_commit(lambda: _conversation_message_announce(message=message, user_id=request.user_id))
+    transaction.on_commit(
+        lambda: live.group_send(live.INBOX_GROUP, {"type": "handoff.changed", "handoff_id": request.pk})
+    )
+    return message
+
+
+def _conversation_message_announce(*, message: Message, user_id: int) -> None:
+    """A message added from outside the client's own asking (a staff reply, a resolution notice): to the client's
+    sockets on that conversation, and a notice to their other pages; mailed later if they stay away."""
+    from .tasks import staff_replies_mail
+
+    live.group_send(
+        live.conversation_group(message.conversation_id),
+        {"type": "conversation.message", "conversation_id": message.conversation_id, "message_id": message.pk},
+    )
+    live.group_send(
+        live.user_group(user_id), {"type": "conversation.unread", "conversation_id": message.conversation_id}
+    )
+    if message.role == Message.Role.STAFF:
+        staff_replies_mail.delay()
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def handoff_update(*, request: HandoffRequest, status: object = _UNSET, assigned_to: object = _UNSET) -> HandoffRequest:
+    """Move a request through open -> assigned -> waiting -> resolved, or (re)assign it to a staff user (None: nobody).
+
+    Resolving tells the client in their conversation. ChatInputError for an unknown status or a non-staff assignee.
+    """
+    request = HandoffRequest.objects.select_for_update().get(pk=request.pk)
+    fields: list[str] = []
+    if assigned_to is not _UNSET:
+        if (
+            assigned_to is not None
+            and not get_user_model()
+            .objects.filter(pk=getattr(assigned_to, "pk", assigned_to), is_staff=True, is_active=True)
+            .exists()
+        ):
+            raise ChatInputError("invalid_assignee", "assigned_to must be the id of an active staff user, or null.")
+        request.assigned_to_id = getattr(assigned_to, "pk", assigned_to)
+        fields.append("assigned_to")
+        if request.assigned_to_id and status is _UNSET and request.status == HandoffRequest.Status.OPEN:
+            status = HandoffRequest.Status.ASSIGNED
+    resolving = False
+    if status is not _UNSET:
+        if status not in HandoffRequest.Status.values:
+            raise ChatInputError("invalid_status", f"status must be one of: {', '.join(HandoffRequest.Status.values)}.")
+        resolving = status == HandoffRequest.Status.RESOLVED and request.status != status
+        if request.status == HandoffRequest.Status.RESOLVED and status != request.status:
+            if handoff_request_open(conversation=request.conversation) is not None:
+                raise ChatInputError("already_open", "The conversation has another open request: work on that one.")
+            request.resolved_at = None
+            fields.append("resolved_at")
+        request.status = status
+        fields.append("status")
+    if resolving:
+        request.resolved_at = timezone.now()
+        fields.append("resolved_at")
+    if fields:
+        request.save(update_fields=fields)
+        logger.info("handoff request updated", extra={"handoff_id": request.pk, "status": request.status})
+        transaction.on_commit(
+            lambda: live.group_send(live.INBOX_GROUP, {"type": "handoff.changed", "handoff_id": request.pk})
+        )
+    if resolving:
+        _handoff_resolved_tell(request=request)
+    return request
+
+
+def _handoff_resolved_tell(*, request: HandoffRequest) -> None:
+    from .pipeline.offline import handoff_resolved_notice
+
+    notice = Message.objects.create(
+        conversation_id=request.conversation_id,
+        role=Message.Role.ASSISTANT,
+        source=Message.Source.HANDOFF,
+        tool="handoff",
+        content=handoff_resolved_notice(language=request.language or "en", request_id=request.pk),
+    )
+    Conversation.objects.filter(pk=request.conversation_id).update(updated_at=timezone.now())
+    transaction.on_commit(lambda: _conversation_message_announce(message=notice, user_id=request.user_id))
+
+
+def staff_replies_seen(*, conversation: Conversation, message_ids: list[int] | None = None) -> int:
+    """The client has seen the staff replies of a conversation (all, or these): no unread mark, no mail for them."""
+    replies = Message.objects.filter(conversation=conversation, role=Message.Role.STAFF, seen_at__isnull=True)
+    if message_ids is not None:
+        replies = replies.filter(pk__in=message_ids)
+    return replies.update(seen_at=timezone.now())
+
+
+def staff_replies_mail_due() -> int:
+    """Mail each client who has had no chat open for HANDOFF_CLIENT_AWAY_MINUTES the staff replies they have not seen
+    nor been mailed: one mail per conversation and batch of replies. The number of mails sent."""
+    from django.core.cache import cache
+
+    away = settings.HANDOFF_CLIENT_AWAY_MINUTES * 60
+    pending = (
+        Message.objects.filter(role=Message.Role.STAFF, seen_at__isnull=True, mailed_at__isnull=True)
+        .exclude(conversation__user__email="")
+        .select_related("conversation__user")
+        .order_by("conversation_id", "id")
+    )
+    batches: dict[int, list[Message]] = {}
+    for reply in pending:
+        batches.setdefault(reply.conversation_id, []).append(reply)
+    sent = 0
+    for replies in batches.values():
+        conversation = replies[0].conversation
+        client = conversation.user
+        if live.client_away_seconds(client.pk) < away:
+            continue
+        # One mail per conversation per away period, however many sweeps and processes run.
+        if not cache.add(f"staff-replies-mail:{conversation.pk}", 1, timeout=away):
+            continue
+        context = {
+            "conversation": conversation,
+            "replies": replies,
+            "url": f"{settings.SITE_URL}/c/{conversation.pk}/",
+        }
+        with translation.override(conversation.language or "en"):
+            subject = " ".join(render_to_string("chat/mail/staff_replies_subject.txt", context).split())
+            body = render_to_string("chat/mail/staff_replies.txt", context)
+        send_mail(subject, body, None, [client.email])
+        Message.objects.filter(pk__in=[r.pk for r in replies]).update(mailed_at=timezone.now())
+        logger.info("staff replies mailed", extra={"conversation_id": conversation.pk, "replies": len(replies)})
+        sent += 1
+    return sent
+
+
+def message_golden_answer_create(*, message: Message, user, question: str = "", answer: str = ""):  # noqa: ANN001, ANN201
+    """A draft golden answer in the review queue from an answer or a staff reply: the question is the client's message
+    before it, the answer the reply (without the "a consultant is on it" line), the sources its citations; `question`
+    and `answer` replace the pre-filled ones. ChatInputError for a client's own message or invalid texts."""
+    from knowledge.golden.services import GoldenAnswerError, golden_answer_create
+
+    if message.role not in (Message.Role.ASSISTANT, Message.Role.STAFF):
+        raise ChatInputError("not_an_answer", "Only an answer or a consultant's reply can become a golden answer.")
+    prefilled_question, prefilled_answer, documents = selectors.message_golden_prefill(message=message)
+    language = message.conversation.language if message.conversation.language in ("en", "id", "it") else "en"
+    try:
+        return golden_answer_create(
+            question=question or prefilled_question,
+            answer=answer or prefilled_answer,
+            language=language,
+            tool=message.tool if message.role == Message.Role.ASSISTANT else "",
+            source_document_ids=documents,
+            created_by=user,
+            review_reason=f"Saved from conversation #{message.conversation_id}, message #{message.pk}",
+        )
+    except GoldenAnswerError as exc:
+        raise ChatInputError("invalid_golden_answer", str(exc)) from None

@@ -80,8 +80,13 @@ def conversation_summarize(self, conversation_id: int) -> dict:
         .exclude(status=Message.Status.FAILED)
         .exclude(content="")
         .order_by("id")
-        .values_list("id", "role", "content")
+        .values_list("id", "role", "content", "author_name")
     )
+    # A consultant's reply is an assistant turn that starts with their name, as in the prompt.
+    rows = [
+        (pk, "assistant", f"{author} (consultant): {text}") if role == Message.Role.STAFF else (pk, role, text)
+        for pk, role, text, author in rows
+    ]
     _, dropped = history_messages([(role, text) for _, role, text in rows], budget_tokens=HISTORY_TOKENS)
     if not dropped:
         return {"conversation_id": conversation_id, "summarized": 0}
@@ -113,3 +118,23 @@ def llm_budget_check() -> bool:
     from .budget import budget_warn_staff
 
     return budget_warn_staff()
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def handoff_staff_mail(request_id: int) -> int:
+    """Mail the staff on duty about a new handoff request (loaded by id: no contact detail goes through the broker)."""
+    from .models import HandoffRequest
+    from .services import handoff_staff_mail_send
+
+    request = HandoffRequest.objects.select_related("message", "conversation").filter(pk=request_id).first()
+    if request is None:
+        return 0
+    return handoff_staff_mail_send(request=request)
+
+
+@shared_task(acks_late=True)
+def staff_replies_mail() -> int:
+    """Every few minutes, and after each staff reply: mail consultants' replies to clients who have been away."""
+    from .services import staff_replies_mail_due
+
+    return staff_replies_mail_due()

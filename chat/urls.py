@@ -21,4 +21,11 @@ urlpatterns = [
     path("api/v1/conversations/<int:pk>/export/", api.ConversationExport.as_view(), name="api-export"),
     path("api/v1/messages/<int:pk>/feedback/", api.MessageFeedback.as_view(), name="api-feedback"),
     path("api/v1/chat/stream", api.chat_stream, name="api-chat-stream"),
+    path("api/v1/handoffs/", api.HandoffList.as_view(), name="api-handoffs"),
+    path("api/v1/handoffs/<int:pk>/", api.HandoffDetail.as_view(), name="api-handoff"),
+    path("api/v1/handoffs/<int:pk>/replies/", api.HandoffReplies.as_view(), name="api-handoff-replies"),
+    path("api/v1/messages/<int:pk>/golden-answer/", api.MessageGoldenAnswer.as_view(), name="api-message-golden"),
+    path("staff/handoffs/", views.handoff_inbox, name="handoff-inbox"),
+    path("staff/handoffs/<int:pk>/", views.handoff_page, name="handoff"),
+    path("staff/handoffs/rows/<int:pk>/html", views.handoff_row_html, name="handoff-row-html"),
 ]

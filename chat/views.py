@@ -1,19 +1,26 @@
 """The server-rendered web chat."""
 
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from . import selectors
-from .models import Message
+from . import selectors, services
+from .models import HandoffRequest, Message
 from .rendering import render_answer
 
 
 def _rendered(message: Message) -> str:
     if message.role == Message.Role.USER:
         return ""
+    if message.role == Message.Role.STAFF:  # a person's words: Markdown, no citations
+        return render_answer(message.content)
     url = reverse("source", args=[message.conversation_id, message.pk, 99999]).replace("99999", "{n}")
     return render_answer(message.content, citation_url=url, cited=len(message.sources or []))
 
@@ -26,10 +33,17 @@ def chat_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     messages = list(conversation.messages.all()) if conversation else []
     for message in messages:
         message.html = _rendered(message)
+    if conversation:
+        services.staff_replies_seen(conversation=conversation)  # on screen now
     return render(
         request,
         "chat/chat.html",
-        {"conversations": conversations, "conversation": conversation, "messages": messages},
+        {
+            "conversations": conversations,
+            "conversation": conversation,
+            "messages": messages,
+            "unread": selectors.conversation_unread_ids(user=request.user),
+        },
     )
 
 
@@ -78,4 +92,53 @@ def _curated_source_page(request: HttpRequest, message: Message, citation: dict)
         request,
         "chat/curated_source.html",
         {"citation": citation, "golden": golden, "html": html, "message": message},
+    )
+
+
+def staff_required(view: Callable) -> Callable:
+    """Signed-in staff only: anyone else signed in gets 403, as the staff API does (anonymous: the login page)."""
+
+    @wraps(view)
+    @login_required
+    def checked(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_staff:
+            raise PermissionDenied("Staff only.")
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+@require_GET
+@staff_required
+def handoff_inbox(request: HttpRequest) -> HttpResponse:
+    """The staff inbox: requests not resolved, the longest waiting first, updated live."""
+    return render(request, "chat/handoff_inbox.html", {"requests": selectors.handoff_inbox()})
+
+
+@require_GET
+@staff_required
+def handoff_row_html(request: HttpRequest, pk: int) -> HttpResponse:
+    """One inbox row, fetched by the inbox page when a request opens or changes; empty once it is resolved."""
+    handoff = selectors.handoff_get(pk=pk)
+    if handoff.status == HandoffRequest.Status.RESOLVED:
+        return HttpResponse("")
+    handoff.question = selectors.handoff_question(request=handoff)
+    return render(request, "chat/_handoff_row.html", {"r": handoff})
+
+
+@require_GET
+@staff_required
+def handoff_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A request with its whole conversation: reply in the thread, assign, resolve, save an answer as golden."""
+    handoff = selectors.handoff_get(pk=pk)
+    messages = list(handoff.conversation.messages.all())
+    for message in messages:
+        message.html = _rendered(message)
+        if message.role != Message.Role.USER:
+            message.prefill = selectors.message_golden_prefill(message=message)
+    staff = get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+    return render(
+        request,
+        "chat/handoff.html",
+        {"r": handoff, "messages": messages, "statuses": HandoffRequest.Status.choices, "staff": staff},
     )

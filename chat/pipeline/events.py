@@ -1,4 +1,9 @@
-"""The event vocabulary every transport streams: start, token, sources, done, error."""
+"""The event vocabulary every transport streams: start, token, sources, done, error.
+
+Websockets also get `watching` (the answer to a `watch`), `message` (a consultant's reply or a notice added to the
+conversation the page shows) and `unread` (such a message waits in another of the user's conversations): ids only,
+the page fetches the message's HTML.
+"""
 
 from typing import Any
 
@@ -32,3 +37,16 @@ def done(*, message_id: int, source: str, status: str, timings: dict) -> Event:
 
 def error(code: str, message: str) -> Event:
     return {"type": "error", "code": code, "message": message}
+
+
+def message(*, conversation_id: int, message_id: int) -> Event:
+    return {"type": "message", "conversation_id": conversation_id, "message_id": message_id}
+
+
+def unread(*, conversation_id: int) -> Event:
+    return {"type": "unread", "conversation_id": conversation_id}
+
+
+def watching(*, conversation_id: int) -> Event:
+    """The answer to a `watch`: from now on this socket gets that conversation's `message` events."""
+    return {"type": "watching", "conversation_id": conversation_id}

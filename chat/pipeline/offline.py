@@ -327,3 +327,37 @@ def handoff_details_noted(*, language: str, request_id: int, contact: str, time:
     if time:
         return texts["when"]
     return texts["open"]
+
+
+HANDOFF_PENDING_NOTES = {
+    "en": "A consultant is on your request #{id} and will reply here.",
+    "id": "Seorang konsultan sedang menangani permintaan #{id} Anda dan akan membalas di sini.",
+    "it": "Un consulente sta seguendo la tua richiesta n. {id} e ti risponderà qui.",
+}
+
+
+def handoff_pending_note(*, language: str, request_id: int) -> str:
+    """The line that ends every answer while a handoff request is open: a person is on it."""
+    return HANDOFF_PENDING_NOTES.get(language, HANDOFF_PENDING_NOTES["en"]).format(id=request_id)
+
+
+_PENDING_NOTE = re.compile(
+    "\n\n(?:" + "|".join(re.escape(n).replace(r"\{id\}", r"\d+") for n in HANDOFF_PENDING_NOTES.values()) + r")\Z"
+)
+
+
+def without_handoff_note(text: str) -> str:
+    """An answer without the closing "a consultant is on it" line (for the prompt history and golden answers)."""
+    return _PENDING_NOTE.sub("", text)
+
+
+def handoff_resolved_notice(*, language: str, request_id: int) -> str:
+    """What the client is told when a consultant resolves their request."""
+    notices = {
+        "en": f"Your request #{request_id} has been resolved by our team. If you need a consultant again, just ask.",
+        "id": f"Permintaan #{request_id} Anda telah diselesaikan oleh tim kami. Jika Anda memerlukan konsultan lagi, "
+        "cukup minta.",
+        "it": f"La tua richiesta n. {request_id} è stata risolta dal nostro team. Se ti serve di nuovo un consulente, "
+        "chiedilo pure.",
+    }
+    return notices.get(language, notices["en"])

@@ -35,9 +35,9 @@ from nuzantara.llm import (
 from .. import selectors, services
 from ..budget import claude_allowed
 from ..handoff import contact_details
-from ..models import Conversation, Message
+from ..models import Conversation, HandoffRequest, Message
 from . import events, steps
-from .offline import handoff_details_noted, offline_answer
+from .offline import handoff_details_noted, handoff_pending_note, offline_answer
 from .prompt import SYSTEM_STATIC, SourceChunk, final_user_message, history_messages, system_dynamic
 
 logger = logging.getLogger(__name__)
@@ -66,6 +66,7 @@ class Turn:
     model_only: bool = False  # a regenerated answer: no golden answer, no handoff or memory command
     replaced: list[int] = field(default_factory=list)  # ids of the messages this turn replaced
     extracted: bool = False  # memory was already extracted from this exchange
+    handoff_note: str = ""  # while a handoff request is open, the line that ends the answer: a consultant is on it
 
 
 def prepare_turn(*, user, conversation_id: int | None, text: object, started: float, edit_of: object = None) -> Turn:
@@ -143,10 +144,9 @@ def _answer_placeholder(conversation: Conversation) -> Message:
 FOLLOW_UP_WORDS = 8
 
 
-def _handoff_follow_up(turn: Turn, *, text: str) -> bool:
+def _handoff_follow_up(turn: Turn, *, text: str, request: HandoffRequest | None) -> bool:
     """Note how and when the client wants to be reached in the conversation's open request; True when that is all the
     message says, and the reply is planned."""
-    request = services.handoff_request_open(conversation=turn.conversation)
     details = contact_details(text) if request is not None else None
     if not details:
         return False
@@ -161,8 +161,17 @@ def _handoff_follow_up(turn: Turn, *, text: str) -> bool:
 
 
 def _plan_answer(turn: Turn, *, user, text: str) -> None:
+    request = services.handoff_request_open(conversation=turn.conversation)
+    if request is not None and not turn.model_only:
+        services.handoff_client_wrote(request=request)
+    _plan_reply(turn, user=user, text=text, request=request)
+    if request is not None and turn.final_source != Message.Source.HANDOFF:
+        turn.handoff_note = handoff_pending_note(language=turn.language, request_id=request.pk)
+
+
+def _plan_reply(turn: Turn, *, user, text: str, request: HandoffRequest | None) -> None:
     conversation, user_message, language = turn.conversation, turn.user_message, turn.language
-    if not turn.model_only and _handoff_follow_up(turn, text=text):
+    if not turn.model_only and _handoff_follow_up(turn, text=text, request=request):
         return
     if turn.model_only:
         golden = steps.Golden(None)
@@ -403,6 +412,11 @@ async def _turn_events(
             if cancel is not None and cancel.is_set():
                 status = Message.Status.PARTIAL
                 break
+        else:
+            if turn.handoff_note and parts and status == Message.Status.COMPLETE:
+                note = "\n\n" + turn.handoff_note  # a consultant is on it: after the answer, golden ones too
+                parts.append(note)
+                yield events.token(note)
     except LLMInterrupted as exc:
         status = Message.Status.PARTIAL
         failure = events.error("model_interrupted", "The answer was cut off; what arrived is saved as partial.")

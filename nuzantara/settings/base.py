@@ -356,6 +356,10 @@ if GOLDEN_LOOKUP_RETENTION_DAYS < GOLDEN_DRAFT_WINDOW_DAYS:
 # Answers that need no model (golden, offline, handoff) stream at reading speed on screen, so Stop can reach them.
 CHAT_TEXT_WORD_SECONDS = env_float("CHAT_TEXT_WORD_SECONDS", 0.012, minimum=0)
 CHAT_TEXT_STREAM_SECONDS = env_float("CHAT_TEXT_STREAM_SECONDS", 1.0, minimum=0)
+# Staff in the loop: the address links in mails start with (the inbox, the client's conversation), and how long a client
+# must have had no chat open before a consultant's replies are mailed to them (one mail a batch).
+SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+HANDOFF_CLIENT_AWAY_MINUTES = env_int("HANDOFF_CLIENT_AWAY_MINUTES", 15, minimum=1)
 # Conversation exports as PDF write in DejaVu Sans (every Latin accent, Indonesian and Italian included), from Debian's
 # fonts-dejavu-core; without it, the PDF core font Helvetica, which has Latin-1 only.
 EXPORT_PDF_FONT_DIR = Path(env_str("EXPORT_PDF_FONT_DIR") or "/usr/share/fonts/truetype/dejavu")

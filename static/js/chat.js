@@ -60,7 +60,11 @@
       ws = null;
       return;
     }
-    ws.onopen = () => { opened = true; wsReady = true; wsAttempts = 0; setStatus(""); };
+    ws.onopen = () => {
+      opened = true; wsReady = true; wsAttempts = 0; setStatus("");
+      // A consultant's reply to this conversation arrives on this socket while the page shows it.
+      if (conversationId) ws.send(JSON.stringify({ type: "watch", conversation_id: conversationId }));
+    };
     ws.onmessage = (msg) => {
       try { handleEvent(JSON.parse(msg.data)); } catch (e) { /* ignore a malformed frame */ }
     };
@@ -196,7 +200,34 @@
     follow();
   }
 
+  // A message added from outside this page (a consultant's reply, a notice): shown as the server renders it.
+  async function addOutsideMessage(messageId) {
+    if (messagesEl.querySelector(`article.message[data-id="${messageId}"]`)) return;
+    try {
+      const res = await fetch(`/chat/messages/${messageId}/html`, { credentials: "same-origin" });
+      if (!res.ok) return;
+      const tpl = document.createElement("template");
+      tpl.innerHTML = (await res.text()).trim(); // sanitized server-side
+      $("#welcome")?.remove();
+      messagesEl.appendChild(tpl.content.firstElementChild);
+      follow();
+      markLast();
+    } catch (e) { /* it is there on the next load */ }
+  }
+
   function handleEvent(ev) {
+    if (ev.type === "message") {
+      if (String(ev.conversation_id) === String(conversationId)) addOutsideMessage(ev.message_id);
+      return;
+    }
+    if (ev.type === "watching") {
+      document.body.dataset.watching = ev.conversation_id; // replies to this conversation now arrive live
+      return;
+    }
+    if (ev.type === "unread") {
+      $(`.conversations li[data-id="${ev.conversation_id}"]`)?.classList.add("unread");
+      return;
+    }
     if (!current) return;
     switch (ev.type) {
       case "start":

@@ -78,8 +78,24 @@ def test_asking_for_a_human_again_returns_the_open_request(user, open_request):
     assert again.pk == open_request.pk and not created
 
 
-def test_a_closed_request_lets_a_new_one_open(user, open_request):
-    open_request.status = HandoffRequest.Status.CLOSED
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [
+        ("en", "A consultant is on your request"),
+        ("id", "Seorang konsultan sedang menangani permintaan"),
+        ("it", "Un consulente sta seguendo la tua richiesta"),
+    ],
+)
+def test_the_consultant_note_is_in_the_clients_language_and_stays_out_of_the_prompt(language, note):
+    from chat.pipeline.offline import handoff_pending_note, without_handoff_note
+
+    text = "The answer [1].\n\n" + handoff_pending_note(language=language, request_id=7)
+
+    assert note in text and without_handoff_note(text) == "The answer [1]."
+
+
+def test_a_resolved_request_lets_a_new_one_open(user, open_request):
+    open_request.status = HandoffRequest.Status.RESOLVED
     open_request.save()
     message = Message.objects.create(conversation=open_request.conversation, role=Message.Role.USER, content="again")
 
@@ -94,3 +110,6 @@ def test_a_question_in_an_open_request_is_still_answered(user, open_request, kno
     answer = Message.objects.filter(conversation_id=open_request.conversation_id, role=Message.Role.ASSISTANT).last()
     assert answer.source != Message.Source.HANDOFF
     assert HandoffRequest.objects.filter(conversation_id=open_request.conversation_id).count() == 1
+    # While the request is open, the answer ends with a line saying a consultant is on it.
+    assert answer.content.endswith(f"\n\nA consultant is on your request #{open_request.pk} and will reply here.")
+    assert "KITAS" in answer.content

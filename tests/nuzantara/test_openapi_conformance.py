@@ -63,12 +63,14 @@ def known_ids(staff_user, knowledge_docs) -> dict[str, str]:
         conversation=conversation, role=Message.Role.ASSISTANT, content="Apply 30 days before it expires."
     )
     fact = memory_fact_create(user=staff_user, text="Lives in Canggu", kind="other")
+    handoff, _ = chat.handoff_request_create(user=staff_user, conversation=conversation, message=answer)
     golden = GoldenAnswerFactory()
     return {
         "ST_CONVERSATION_ID": str(conversation.pk),
         "ST_MESSAGE_ID": str(answer.pk),
         "ST_FACT_ID": str(fact.pk),
         "ST_GOLDEN_ID": str(golden.pk),
+        "ST_HANDOFF_ID": str(handoff.pk),
         "ST_DOCUMENT_ID": str(Document.objects.order_by("pk").first().pk),
     }
 

@@ -60,3 +60,23 @@ def test_a_golden_answer_for_any_collection_is_documented_with_a_null_collection
     collection = schema["components"]["schemas"]["GoldenAnswerOutput"]["properties"]["collection"]
 
     assert collection["nullable"] is True
+
+
+def test_the_handoff_endpoints_are_documented_for_scripts(schema):
+    page = response_schema(schema, "/api/v1/handoffs/", "get", "200")
+    row = schema["components"]["schemas"]["HandoffOutput"]["properties"]
+    replies = schema["paths"]["/api/v1/handoffs/{id}/replies/"]["post"]["responses"]
+
+    assert {"count", "next", "previous", "results"} <= page["properties"].keys()
+    assert set(row) == {
+        "id",
+        "conversation_id",
+        "status",
+        "preferred_contact",
+        "preferred_time",
+        "assigned_to",
+        "created_at",
+    }
+    assert {"201", "400", "403", "404", "409"} <= replies.keys()
+    assert "patch" in schema["paths"]["/api/v1/handoffs/{id}/"]
+    assert schema["components"]["schemas"]["MessageOutput"]["properties"]["author"]["nullable"] is True
