@@ -1,3 +1,7 @@
+import re
+from dataclasses import dataclass
+
+import numpy as np
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -54,3 +58,73 @@ def conversation_last_question(*, conversation: Conversation) -> tuple[Message |
         conversation=conversation, role=Message.Role.ASSISTANT, replaced=False, id__gt=question.pk
     ).order_by("id")
     return question, list(answers)
+
+
+@dataclass(frozen=True)
+class AttachmentHit:
+    attachment_id: int
+    chunk_id: int
+    name: str
+    text: str
+    heading_path: str
+    page: int | None
+    language: str
+    score: float
+
+
+ATTACHMENT_HITS = 3
+MAX_ATTACHMENT_CHUNKS = 2000
+_WORDS = re.compile(r"\w{3,}")
+
+
+def attachment_search(*, conversation_id: int, query: str, k: int = ATTACHMENT_HITS) -> list[AttachmentHit]:
+    """The chunks of the conversation's own attachments closest to the query (meaning, plus the words they share):
+    never another conversation's, and never the knowledge base's."""
+    from knowledge.search.embedding import english
+    from knowledge.search.hybrid import query_language
+    from nuzantara.embeddings import get_embedder
+
+    from .models import Attachment, AttachmentChunk
+
+    chunks = list(
+        AttachmentChunk.objects.filter(
+            attachment__conversation_id=conversation_id, attachment__status=Attachment.Status.READY
+        )
+        .select_related("attachment")
+        .only("id", "text", "heading_path", "page", "vectors", "attachment__id", "attachment__name",
+              "attachment__language")
+        .order_by("attachment_id", "ordinal")[:MAX_ATTACHMENT_CHUNKS]
+    )  # fmt: skip
+    if not chunks:
+        return []
+    vector = get_embedder().encode_one(english(query, query_language(query), question=True))
+    wanted = {word.casefold() for word in _WORDS.findall(query)}
+    hits = []
+    for chunk in chunks:
+        windows = np.frombuffer(chunk.vectors, dtype=np.float32).reshape(-1, vector.shape[0])
+        closeness = float((windows @ vector).max()) if len(windows) else 0.0
+        shared = len(wanted & {word.casefold() for word in _WORDS.findall(chunk.text)}) / max(1, len(wanted))
+        hits.append(
+            AttachmentHit(
+                attachment_id=chunk.attachment.pk,
+                chunk_id=chunk.pk,
+                name=chunk.attachment.name,
+                text=chunk.text,
+                heading_path=chunk.heading_path,
+                page=chunk.page,
+                language=chunk.attachment.language,
+                score=closeness + 0.5 * shared,
+            )
+        )
+    hits.sort(key=lambda hit: -hit.score)
+    return hits[:k]
+
+
+def attachment_get_for_user(*, user, conversation_id: int, pk: int):  # noqa: ANN201
+    """The user's attachment in that conversation, or Http404."""
+    from .models import Attachment
+
+    try:
+        return Attachment.objects.get(pk=pk, conversation_id=conversation_id, conversation__user=user)
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such attachment.") from None
