@@ -128,3 +128,10 @@ def attachment_get_for_user(*, user, conversation_id: int, pk: int):  # noqa: AN
         return Attachment.objects.get(pk=pk, conversation_id=conversation_id, conversation__user=user)
     except (Attachment.DoesNotExist, ValueError, TypeError):
         raise Http404("No such attachment.") from None
+
+
+def conversation_attachments(*, conversation: Conversation) -> QuerySet:
+    """The files attached to the conversation that answers can use, oldest first."""
+    from .models import Attachment
+
+    return conversation.attachments.filter(status=Attachment.Status.READY).only("id", "name", "pages", "characters")
