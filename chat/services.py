@@ -228,8 +228,11 @@ def attachment_upload(*, conversation: Conversation, name: str, raw: bytes) -> A
     if not raw:
         raise AttachmentRefused("empty", "The file is empty.")
     try:
-        if kind != "image":
-            upload_limits_check(name, raw)  # the staff uploads' unpacking and page limits, before anything is stored
+        if kind == "image":
+            _image_check(name, raw)  # an image has no text layer: refused at once, nothing to queue
+        upload_limits_check(name, raw)  # the staff uploads' unpacking and page limits, before anything is stored
+    except NoTextLayer:
+        raise AttachmentRefused("no_text_layer", f"{name} {NO_TEXT_LAYER}") from None
     except UploadOverLimit as exc:
         raise AttachmentRefused("over_limit", exc.reason, status=413, limit=exc.limit) from None
     except RejectedFile as exc:
@@ -270,8 +273,6 @@ def attachment_read(*, attachment_id: int) -> Attachment | None:
     name = attachment.name
     try:
         raw = bytes(attachment.raw)
-        if attachment.file_format == "image":
-            _image_check(name, raw)
         parsed = parse_file(name=name, raw=raw)
         text = _UNSTORABLE.sub("", parsed.text)
         drafts = chunk_text(
