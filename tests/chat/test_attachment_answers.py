@@ -79,3 +79,5 @@ def test_a_pdf_source_is_cited_with_its_page_and_shown_highlighted_on_it(signed_
     assert '<h2 class="page-number">Page 3</h2>' in page
     assert re.search(r'<mark id="cited">[^<]*Each day of overstay costs IDR 1,000,000[^<]*</mark>', page)
     assert Message.objects.get(pk=answer["id"]).sources == answer["sources"]
+    exported = signed_in_client.get(f"/api/v1/conversations/{conversation.pk}/export/?type=md").content.decode()
+    assert f"[{cited['n']}] [overstay rules, p. 3]" in exported
