@@ -308,7 +308,7 @@ class AttachmentOutput(serializers.Serializer):
 
 class AttachmentRefusedOutput(serializers.Serializer):
     detail = serializers.CharField()
-    code = serializers.CharField()
+    code = serializers.CharField(required=False, help_text="too_large, over_limit, unsupported_type, no_text_layer...")
     limit = serializers.CharField(required=False, help_text="The setting whose limit the file is over (413).")
 
 
