@@ -562,6 +562,7 @@
         state.textContent = i18n[ATTACH_ERRORS[data.code]] || data.detail || i18n.attachFailed;
         return;
       }
+      if (!data.characters) { state.textContent = i18n.reading; return; } // a busy worker reads it after the upload
       li.className = "attachment ready";
       const pages = data.pages ? `${data.pages} ${data.pages === 1 ? i18n.page : i18n.pages} · ` : "";
       state.textContent = `${pages}${i18n.ready}`;
