@@ -1,6 +1,8 @@
 """Files attached to a conversation: read by the task, searched for that conversation's answers only, never added to
 the knowledge base, private to their owner and deleted with the conversation."""
 
+import logging
+
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -121,6 +123,18 @@ class TestUpload:
 
         assert response.status_code == 201
         assert "\x00" not in Attachment.objects.get().text
+
+    def test_no_log_line_carries_the_files_text(self, signed_in_client, conversation, caplog):
+        from tests.chat.test_chat_content_in_logs import json_lines
+
+        caplog.set_level(logging.DEBUG)
+
+        attach(signed_in_client, conversation.pk, "letter.txt", LETTER.encode())
+        attach(signed_in_client, conversation.pk, "scan.pdf", pdf_with_pages([[]]))
+
+        lines = json_lines(caplog.records)
+        assert any("attachment read" in line for line in lines) and any("attachment refused" in line for line in lines)
+        assert not [line for line in lines if "2C11AB4471" in line or "Rossi" in line]
 
     def test_another_users_conversation_is_404(self, signed_in_client, django_user_model):
         bob = django_user_model.objects.create_user(username="bob", password="x")
