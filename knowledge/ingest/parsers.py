@@ -319,4 +319,6 @@ def _parse_docx(name: str, raw: bytes) -> tuple[str, dict]:
             lines.append(" | ".join(cell.text.strip() for cell in row.cells))
         lines.append("")
     properties = document.core_properties
-    return "\n".join(lines), {"title": properties.title or "", "language": (properties.language or "")[:2]}
+    # Word fills in the author's editing language ("de-DE"), not the text's: a hint, detected from the text otherwise.
+    language = (properties.language or "")[:2].lower()
+    return "\n".join(lines), {"title": properties.title or "", "language": language if language in LANGUAGES else ""}
