@@ -249,7 +249,7 @@ def attachment_upload(*, conversation: Conversation, name: str, raw: bytes) -> A
     if attachment.status == Attachment.Status.FAILED:
         code, message = attachment.error_code, attachment.error
         attachment.delete()
-        raise AttachmentRefused(code or "unreadable", message)
+        raise AttachmentRefused(code or "unreadable", message, status=413 if code == "over_limit" else 422)
     return attachment
 
 
