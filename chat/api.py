@@ -21,6 +21,7 @@ from drf_spectacular.utils import (
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import APIException, NotAuthenticated, Throttled, ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -310,6 +311,69 @@ class ConversationExport(APIView):
         filename = f"zantara-{slugify(conversation.title)[:60] or conversation.pk}.{kind}"
         response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
         return response
+
+
+class AttachmentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    pages = serializers.IntegerField(allow_null=True, help_text="A PDF's page count; null for other files.")
+    characters = serializers.IntegerField(help_text="Characters of text read (0 while a busy worker still reads it).")
+
+
+class AttachmentRefusedOutput(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False, help_text="too_large, over_limit, unsupported_type, no_text_layer...")
+    limit = serializers.CharField(required=False, help_text="The setting whose limit the file is over (413).")
+
+
+class ConversationAttachments(AskThrottled):
+    """POST multipart `file`: attach a PDF, DOCX, TXT or image to the conversation, read for its answers only."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        },
+        responses={
+            201: AttachmentOutput,
+            400: inline_serializer("AttachmentMissing", {"detail": serializers.CharField()}),
+            413: AttachmentRefusedOutput,
+            415: AttachmentRefusedOutput,
+            422: AttachmentRefusedOutput,
+        },
+        description="201 once the file is read: its text is searched for this conversation's answers only, never "
+        "added to the knowledge base, and deleted with the conversation. 413 over 10 MB or over the page, paragraph "
+        "and unpacking limits of staff uploads (`limit` names the setting); 415 for a type other than PDF, DOCX, TXT "
+        "or an image; 422 `no_text_layer` for a scan or an image without text (no OCR here), `unreadable` for a "
+        "broken file.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        conversation = selectors.conversation_get_for_user(user=request.user, pk=pk)  # 404 before any work
+        upload = request.FILES.get("file")
+        if upload is None:
+            return Response({"detail": "Send the file as the multipart field `file`."}, status=400)
+        try:
+            services.attachment_check(name=upload.name or "", size=upload.size)  # before the file is read
+            attachment = services.attachment_upload(
+                conversation=conversation, name=upload.name or "", raw=upload.read()
+            )
+        except services.AttachmentRefused as exc:
+            body = {"detail": exc.message, "code": exc.code} | ({"limit": exc.limit} if exc.limit else {})
+            return Response(body, status=exc.status)
+        return Response(
+            {
+                "id": attachment.pk,
+                "name": attachment.name,
+                "pages": attachment.pages,
+                "characters": attachment.characters,
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class MessageFeedback(APIView):

@@ -57,14 +57,17 @@ def conversation_export_turns(
         for source in message.sources or []:
             if source.get("golden_answer_id"):
                 where = _("Curated answer")
+            elif source.get("attachment_id"):
+                where = _("Your attachment")
             else:
                 where = " · ".join(
                     p for p in (source.get("source", ""), collections.get(source.get("document_id"))) if p
                 )
+            page = _("p. %(page)s") % {"page": source["page"]} if source.get("page") else ""
             citations.append(
                 ExportedCitation(
                     n=source.get("n", 0),
-                    title=source.get("title", ""),
+                    title=", ".join(part for part in (source.get("title", ""), page) if part),
                     where=where,
                     url=citation_url(message, source.get("n", 0)),
                 )

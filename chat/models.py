@@ -121,3 +121,52 @@ class HandoffRequest(models.Model):
         if self.first_reply_at is None:
             return None
         return (self.first_reply_at - self.created_at).total_seconds()
+
+
+class Attachment(models.Model):
+    """A file the user attached to one conversation: searched for that conversation's answers only, never added to
+    the knowledge base, and deleted with the conversation."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"  # stored, not yet read by the task
+        READY = "ready"
+        FAILED = "failed"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+    # The upload until the task has read it; emptied then (the text and chunks are what answers use).
+    raw = models.BinaryField(blank=True, default=b"")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    error = models.CharField(max_length=500, blank=True)
+    error_code = models.CharField(max_length=30, blank=True)
+    text = models.TextField(blank=True)  # a PDF's pages kept apart by form feeds, as for knowledge documents
+    language = models.CharField(max_length=2, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)  # PDFs only
+    characters = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AttachmentChunk(models.Model):
+    attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, related_name="chunks")
+    ordinal = models.PositiveIntegerField()
+    text = models.TextField()
+    heading_path = models.CharField(max_length=1000, blank=True)
+    page = models.PositiveIntegerField(null=True, blank=True)
+    vectors = models.BinaryField(blank=True, default=b"")  # float32 embeddings of the chunk's windows, row after row
+
+    class Meta:
+        ordering = ["attachment_id", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(fields=["attachment", "ordinal"], name="chat_attachmentchunk_unique_ordinal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attachment_id}#{self.ordinal}"

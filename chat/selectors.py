@@ -1,11 +1,14 @@
+import re
+from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Conversation, HandoffRequest, Message
+from .models import Attachment, Conversation, HandoffRequest, Message
 
 
 def conversation_list(*, user, search: str = "", archived: bool = False) -> QuerySet[Conversation]:
@@ -157,3 +160,78 @@ def handoff_first_reply_daily(*, days: int = 30) -> list[dict]:
         {**row, "mean_minutes": round(row["mean_wait"].total_seconds() / 60, 1) if row["mean_wait"] else None}
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class AttachmentHit:
+    attachment_id: int
+    chunk_id: int
+    name: str
+    text: str
+    heading_path: str
+    page: int | None
+    language: str
+    score: float
+
+
+ATTACHMENT_HITS = 3
+MAX_ATTACHMENT_CHUNKS = 2000
+_WORDS = re.compile(r"\w{3,}")
+
+
+def attachment_search(*, conversation_id: int, query: str, k: int = ATTACHMENT_HITS) -> list[AttachmentHit]:
+    """The chunks of the conversation's own attachments closest to the query (meaning, plus the words they share):
+    never another conversation's, and never the knowledge base's."""
+    from knowledge.search.embedding import english
+    from knowledge.search.hybrid import query_language
+    from nuzantara.embeddings import get_embedder
+
+    from .models import AttachmentChunk
+
+    chunks = list(
+        AttachmentChunk.objects.filter(
+            attachment__conversation_id=conversation_id, attachment__status=Attachment.Status.READY
+        )
+        .select_related("attachment")
+        .only("id", "text", "heading_path", "page", "vectors", "attachment__id", "attachment__name",
+              "attachment__language")
+        .order_by("attachment_id", "ordinal")[:MAX_ATTACHMENT_CHUNKS]
+    )  # fmt: skip
+    if not chunks:
+        return []
+    vector = get_embedder().encode_one(english(query, query_language(query), question=True))
+    wanted = {word.casefold() for word in _WORDS.findall(query)}
+    hits = []
+    for chunk in chunks:
+        windows = np.frombuffer(chunk.vectors, dtype=np.float32).reshape(-1, vector.shape[0])
+        closeness = float((windows @ vector).max()) if len(windows) else 0.0
+        shared = len(wanted & {word.casefold() for word in _WORDS.findall(chunk.text)}) / max(1, len(wanted))
+        hits.append(
+            AttachmentHit(
+                attachment_id=chunk.attachment.pk,
+                chunk_id=chunk.pk,
+                name=chunk.attachment.name,
+                text=chunk.text,
+                heading_path=chunk.heading_path,
+                page=chunk.page,
+                language=chunk.attachment.language,
+                score=closeness + 0.5 * shared,
+            )
+        )
+    hits.sort(key=lambda hit: -hit.score)
+    return hits[:k]
+
+
+def attachment_get_for_user(*, user, conversation_id: int, pk: int):  # noqa: ANN201
+    """The user's attachment in that conversation, or Http404."""
+
+    try:
+        return Attachment.objects.get(pk=pk, conversation_id=conversation_id, conversation__user=user)
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such attachment.") from None
+
+
+def conversation_attachments(*, conversation: Conversation) -> QuerySet:
+    """The files attached to the conversation that answers can use, oldest first."""
+
+    return conversation.attachments.filter(status=Attachment.Status.READY).only("id", "name", "pages", "characters")

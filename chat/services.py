@@ -1,6 +1,8 @@
 import logging
 import re
+from pathlib import PurePath
 
+import numpy as np
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -9,8 +11,13 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from knowledge.ingest.chunking import chunk_text
+from knowledge.ingest.limits import UploadOverLimit, megabytes, upload_limits_check
+from knowledge.ingest.parsers import NoTextLayer, RejectedFile, parse_file
+from knowledge.search.embedding import ChunkText, embed_chunks
+
 from . import live, selectors
-from .models import HANDOFF_STAFF_GROUP, Conversation, HandoffRequest, Message
+from .models import HANDOFF_STAFF_GROUP, Attachment, AttachmentChunk, Conversation, HandoffRequest, Message
 
 logger = logging.getLogger(__name__)
 
@@ -397,3 +404,181 @@ def message_golden_answer_create(*, message: Message, user, question: str = "", 
         )
     except GoldenAnswerError as exc:
         raise ChatInputError("invalid_golden_answer", str(exc)) from None
+
+
+# Attachments ---------------------------------------------------------------------------------------------------------
+
+ATTACHMENT_FORMATS = {".pdf": "pdf", ".docx": "docx", ".txt": "txt"}
+IMAGE_FORMATS = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".tif", ".tiff", ".bmp", ".heic"}
+_NAME_UNSAFE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff/\\]")
+NO_TEXT_LAYER = (
+    "has no text layer (a scan or a photo?): ZANTARA cannot read text from images. Attach a PDF or Word document "
+    "with text, or copy the passage into your question."
+)
+
+
+class AttachmentRefused(ValueError):
+    """An attachment that is not kept: `status` is the HTTP status to answer (413, 415, 422), `code` says why."""
+
+    def __init__(self, code: str, message: str, *, status: int = 422, limit: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.limit = limit
+
+
+def attachment_format(name: str) -> str:
+    """ "pdf", "docx", "txt" or "image" from the file's name; AttachmentRefused (415) for anything else."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix in ATTACHMENT_FORMATS:
+        return ATTACHMENT_FORMATS[suffix]
+    if suffix in IMAGE_FORMATS:
+        return "image"
+    supported = ", ".join(sorted({*ATTACHMENT_FORMATS, ".png", ".jpg", ".webp"}))
+    raise AttachmentRefused(
+        "unsupported_type", f"Files of type {suffix or '(none)'} cannot be attached; attach {supported}.", status=415
+    )
+
+
+def attachment_name_clean(name: str) -> str:
+    cleaned = _NAME_UNSAFE.sub("", PurePath(str(name).replace("\\", "/")).name).strip()
+    return cleaned[-255:] or "attachment"
+
+
+def attachment_check(*, name: str, size: int) -> str:
+    """The attachment's kind if its type and size are accepted, else AttachmentRefused (415, 413)."""
+    kind = attachment_format(name)
+    if size > settings.CHAT_ATTACHMENT_MAX_BYTES:
+        raise AttachmentRefused(
+            "too_large",
+            f"The file is {megabytes(size)}; attachments can be up to {megabytes(settings.CHAT_ATTACHMENT_MAX_BYTES)}.",
+            status=413,
+            limit="CHAT_ATTACHMENT_MAX_BYTES",
+        )
+    return kind
+
+
+def attachment_upload(*, conversation: Conversation, name: str, raw: bytes) -> Attachment:
+    """Store a file attached to the conversation and have a worker read it (chat.tasks.attachment_read), waiting up to
+    CHAT_ATTACHMENT_WAIT_SECONDS for it: the attachment, ready (or still pending if the worker is slow).
+
+    Raises AttachmentRefused before anything is stored for a wrong type (415), a file over a limit (413) or a broken
+    container; after reading, for a file without text (`no_text_layer`) or unreadable (422): the refused file is not kept.
+    """
+    from .tasks import attachment_read_task
+
+    name = attachment_name_clean(name)
+    kind = attachment_check(name=name, size=len(raw))
+    if not raw:
+        raise AttachmentRefused("empty", "The file is empty.")
+    try:
+        if kind == "image":
+            _image_check(name, raw)  # an image has no text layer: refused at once, nothing to queue
+        upload_limits_check(name, raw)  # the staff uploads' unpacking and page limits, before anything is stored
+    except NoTextLayer:
+        raise AttachmentRefused("no_text_layer", f"{name} {NO_TEXT_LAYER}") from None
+    except UploadOverLimit as exc:
+        raise AttachmentRefused("over_limit", exc.reason, status=413, limit=exc.limit) from None
+    except RejectedFile as exc:
+        raise AttachmentRefused("unreadable", f"{name}: {exc.reason}") from None
+    attachment = Attachment.objects.create(
+        conversation=conversation, name=name, file_format=kind, size=len(raw), raw=raw
+    )
+    result = attachment_read_task.delay(attachment.pk)
+    try:
+        result.get(timeout=settings.CHAT_ATTACHMENT_WAIT_SECONDS, propagate=False)
+    except Exception as exc:  # noqa: BLE001 - a slow or unreachable worker: the attachment stays pending, read later
+        logger.warning("attachment not read yet", extra={"attachment_id": attachment.pk, "error": type(exc).__name__})
+    attachment.refresh_from_db()
+    if attachment.status == Attachment.Status.FAILED:
+        code, message = attachment.error_code, attachment.error
+        attachment.delete()
+        raise AttachmentRefused(code or "unreadable", message, status=413 if code == "over_limit" else 422)
+    return attachment
+
+
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
+
+
+def _image_check(name: str, raw: bytes) -> None:
+    is_webp = raw[:4] == b"RIFF" and raw[8:12] == b"WEBP"
+    is_heic = raw[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1")
+    if not (raw.startswith(_IMAGE_SIGNATURES) or is_webp or is_heic):
+        raise RejectedFile(name, "the file is not an image of a known kind")
+    raise NoTextLayer(name, NO_TEXT_LAYER)  # no OCR engine installs here without downloading its models at run time
+
+
+def attachment_read(*, attachment_id: int) -> Attachment | None:
+    """Read a pending attachment: its text, cut into chunks (with their PDF pages) and embedded for search in its
+    conversation only; the stored file is dropped. A file that cannot be read is marked failed with a message."""
+    attachment = Attachment.objects.filter(pk=attachment_id, status=Attachment.Status.PENDING).first()
+    if attachment is None:
+        return None  # deleted with its conversation meanwhile, or already read
+    name = attachment.name
+    try:
+        raw = bytes(attachment.raw)
+        parsed = parse_file(name=name, raw=raw)
+        text = _UNSTORABLE.sub("", parsed.text)
+        drafts = chunk_text(
+            text,
+            max_tokens=settings.KNOWLEDGE_CHUNK_TOKENS,
+            overlap=settings.KNOWLEDGE_CHUNK_OVERLAP,
+            paged=parsed.file_format == "pdf",
+        )
+        if not drafts:
+            raise RejectedFile(name, "no text could be extracted from the file")
+        vectors, owners = embed_chunks(
+            [ChunkText(name, d.heading_path, d.text, parsed.language) for d in drafts], progress=False
+        )
+    except NoTextLayer:
+        return _attachment_failed(attachment, "no_text_layer", f"{name} {NO_TEXT_LAYER}")
+    except UploadOverLimit as exc:
+        return _attachment_failed(attachment, "over_limit", f"{name}: {exc.reason}")
+    except RejectedFile as exc:
+        return _attachment_failed(attachment, "unreadable", f"{name}: {exc.reason}")
+    except Exception:
+        logger.exception("attachment could not be read", extra={"attachment_id": attachment.pk})
+        return _attachment_failed(
+            attachment, "internal", f"{name} could not be read: something went wrong on our side."
+        )
+    owners_array = np.asarray(owners)
+    with transaction.atomic():
+        AttachmentChunk.objects.bulk_create(
+            AttachmentChunk(
+                attachment=attachment,
+                ordinal=d.ordinal,
+                text=d.text,
+                heading_path=d.heading_path,
+                page=d.page,
+                vectors=np.asarray(vectors[owners_array == i], dtype=np.float32).tobytes(),
+            )
+            for i, d in enumerate(drafts)
+        )
+        attachment.text = text
+        attachment.language = parsed.language
+        attachment.pages = parsed.pages
+        attachment.characters = len(text.replace("\f", ""))
+        attachment.status = Attachment.Status.READY
+        attachment.raw = b""
+        attachment.save()
+    logger.info(
+        "attachment read",
+        extra={
+            "attachment_id": attachment.pk,
+            "chunks": len(drafts),
+            "pages": parsed.pages,
+            "format": parsed.file_format,
+        },
+    )
+    return attachment
+
+
+def _attachment_failed(attachment: Attachment, code: str, message: str) -> Attachment:
+    logger.info("attachment refused", extra={"attachment_id": attachment.pk, "code": code})
+    attachment.status = attachment.Status.FAILED
+    attachment.error_code = code
+    attachment.error = message[:500]
+    attachment.raw = b""
+    attachment.save(update_fields=["status", "error_code", "error", "raw"])
+    return attachment

@@ -138,3 +138,12 @@ def staff_replies_mail() -> int:
     from .services import staff_replies_mail_due
 
     return staff_replies_mail_due()
+
+
+@shared_task(name="chat.attachment_read", acks_late=True, soft_time_limit=240, time_limit=270)
+def attachment_read_task(attachment_id: int) -> str:
+    """Read a file attached to a conversation (chat.services.attachment_read): the broker carries only its id."""
+    from .services import attachment_read
+
+    attachment = attachment_read(attachment_id=attachment_id)
+    return attachment.status if attachment is not None else "gone"

@@ -18,6 +18,7 @@ urlpatterns = [
         api.MessageEdit.as_view(),
         name="api-message-edit",
     ),
+    path("api/v1/conversations/<int:pk>/attachments/", api.ConversationAttachments.as_view(), name="api-attachments"),
     path("api/v1/conversations/<int:pk>/export/", api.ConversationExport.as_view(), name="api-export"),
     path("api/v1/messages/<int:pk>/feedback/", api.MessageFeedback.as_view(), name="api-feedback"),
     path("api/v1/chat/stream", api.chat_stream, name="api-chat-stream"),

@@ -35,6 +35,7 @@ def chat_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         message.html = _rendered(message)
     if conversation:
         services.staff_replies_seen(conversation=conversation)  # on screen now
+    attachments = selectors.conversation_attachments(conversation=conversation) if conversation else []
     return render(
         request,
         "chat/chat.html",
@@ -43,6 +44,7 @@ def chat_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "conversation": conversation,
             "messages": messages,
             "unread": selectors.conversation_unread_ids(user=request.user),
+            "attachments": attachments,
         },
     )
 
@@ -67,15 +69,44 @@ def source_page(request: HttpRequest, pk: int, message_id: int, n: int) -> HttpR
         raise Http404("No such source.")
     if citation.get("golden_answer_id"):
         return _curated_source_page(request, message, citation)
+    if citation.get("attachment_id"):
+        return _attachment_source_page(request, message, citation)
     from knowledge.models import Chunk, Document
+    from knowledge.selectors import passage_on_page
 
     document = Document.objects.filter(pk=citation["document_id"]).select_related("collection").first()
     chunk = Chunk.objects.filter(pk=citation.get("chunk_id"), document_id=citation["document_id"]).first()
+    # A PDF's cited passage is shown on its page, highlighted in the text around it.
+    on_page = passage_on_page(text=document.body, passage=chunk.text) if chunk and chunk.page else None
     return render(
         request,
         "chat/source.html",
-        {"citation": citation, "chunk": chunk, "document": document, "message": message},
+        {"citation": citation, "chunk": chunk, "document": document, "message": message, "on_page": on_page},
     )
+
+
+def _attachment_source_page(request: HttpRequest, message: Message, citation: dict) -> HttpResponse:
+    """A file the user attached to this conversation, cited: the passage, on its page for a PDF."""
+    from knowledge.selectors import passage_on_page
+
+    from .models import AttachmentChunk
+
+    chunk = (
+        AttachmentChunk.objects.filter(
+            pk=citation.get("chunk_id"),
+            attachment_id=citation["attachment_id"],
+            attachment__conversation_id=message.conversation_id,
+        )
+        .select_related("attachment")
+        .first()
+    )
+    on_page = passage_on_page(text=chunk.attachment.text, passage=chunk.text) if chunk and chunk.page else None
+    return render(
+        request,
+        "chat/source.html",
+        {"citation": citation, "chunk": chunk, "attachment": chunk.attachment if chunk else None,
+         "message": message, "on_page": on_page},
+    )  # fmt: skip
 
 
 def _curated_source_page(request: HttpRequest, message: Message, citation: dict) -> HttpResponse:

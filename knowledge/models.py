@@ -126,6 +126,8 @@ class Chunk(models.Model):
     # The English gloss of an Indonesian or Italian chunk's searchable text, made at ingest so that building the
     # lexical index does not gloss every chunk again ("" for English chunks, and until filled).
     gloss = models.TextField(blank=True)
+    # The page of a PDF the chunk starts on (null for other formats, and for PDFs ingested before pages were kept).
+    page = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["document_id", "ordinal"]

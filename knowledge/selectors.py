@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from knowledge.ingest.chunking import LOCATING_WORDS, PAGE_BREAK, page_of, passage_span
 from knowledge.models import Chunk, Collection, Document, is_stale
 from knowledge.search.embedding import english
 from knowledge.search.hybrid import corpus_snapshot, hybrid_rank, query_language
@@ -37,6 +38,7 @@ class SearchHit:
     vector_score: float | None
     lexical_score: float | None
     vector_unavailable: bool = False  # the vector index could not answer: found by the lexical half alone
+    page: int | None = None  # the PDF page the chunk starts on
 
 
 class SearchHits(list):
@@ -137,6 +139,7 @@ def _hydrate(ranked: list, k: int) -> list[SearchHit]:
         "id",
         "text",
         "heading_path",
+        "page",
         "document__id",
         "document__status",
         "document__title",
@@ -172,6 +175,7 @@ def _hydrate(ranked: list, k: int) -> list[SearchHit]:
                 vector_score=ranked_chunk.vector_score,
                 lexical_score=ranked_chunk.lexical_score,
                 vector_unavailable=ranked_chunk.vector_unavailable,
+                page=chunk.page,
             )
         )
         if len(hits) == k:
@@ -196,3 +200,37 @@ def collection_stats() -> list[CollectionStats]:
         CollectionStats(slug=slug, name=name, documents=documents[slug], chunks=chunks[slug])
         for slug, name in Collection.objects.values_list("slug", "name")
     ]
+
+
+@dataclass(frozen=True)
+class PagePassage:
+    """A cited passage on its page: the page's text before it, the passage (cut at the page's end), the text after."""
+
+    page: int
+    before: str
+    passage: str
+    after: str
+
+
+def passage_on_page(*, text: str, passage: str) -> PagePassage | None:
+    """Where a chunk's passage sits in its PDF's text (pages kept apart by form feeds), for the source page; None
+    when the passage is not in the text (the document changed since)."""
+    span = passage_span(text, passage)
+    if span is None:  # a removed heading line inside the chunk: from its first words to its last ones
+        words = passage.split()
+        first = passage_span(text, " ".join(words[:LOCATING_WORDS]))
+        last = first and passage_span(text, " ".join(words[-LOCATING_WORDS:]), first[0])
+        if not first:
+            return None
+        span = (first[0], last[1] if last else first[1])
+    breaks = [match.start() for match in re.finditer(PAGE_BREAK, text)]
+    page = page_of(text, span[0], breaks)
+    page_start = breaks[page - 2] + 1 if page > 1 else 0
+    page_end = breaks[page - 1] if page - 1 < len(breaks) else len(text)
+    end = min(span[1], page_end)
+    return PagePassage(
+        page=page,
+        before=text[page_start : span[0]].lstrip("\n"),
+        passage=text[span[0] : end],
+        after=text[end:page_end].rstrip("\n"),
+    )

@@ -145,6 +145,7 @@ def documents_ingest(
                         text=c.text,
                         heading_path=c.heading_path,
                         token_count=c.token_count,
+                        page=c.page,
                         gloss=chunk_gloss(
                             title=draft.title, heading_path=c.heading_path, text=c.text, language=draft.language
                         ),

@@ -41,10 +41,14 @@ class SourceChunk:
     language: str = ""  # the document's
     golden_answer_id: int | None = None  # a curated answer cited as a source (no document, no chunk)
     lexical_only: bool = False  # found while the vector index was down: by the lexical half alone
+    page: int | None = None  # the PDF page the chunk starts on
+    attachment_id: int | None = None  # a file the user attached to the conversation (chunk_id is its chunk's)
 
     @property
     def key(self) -> tuple[str, int]:
         """What one citation number stands for: a document, or a curated answer."""
+        if self.attachment_id:
+            return ("attachment", self.attachment_id)
         return ("golden", self.golden_answer_id) if self.golden_answer_id else ("document", self.document_id)
 
     def citation(self) -> dict:
@@ -58,7 +62,11 @@ class SourceChunk:
         }
         if self.golden_answer_id:
             cited |= {"document_id": None, "chunk_id": None, "golden_answer_id": self.golden_answer_id}
-        if self.lexical_only:
+        if self.attachment_id:
+            cited |= {"document_id": None, "attachment_id": self.attachment_id}
+        if self.page:
+            cited["page"] = self.page
+        if self.lexical_only and not self.attachment_id:
             cited["search"] = "lexical only: the vector index was unavailable"
         return cited
 
@@ -81,8 +89,10 @@ def sources_block(chunks: list[SourceChunk]) -> str:
         reviewed = f", last reviewed {chunk.last_reviewed}" if chunk.last_reviewed else ""
         stale = " [STALE]" if chunk.stale else ""
         kind = "Curated answer of the firm: " if chunk.golden_answer_id else ""
+        kind = "File the user attached: " if chunk.attachment_id else kind
+        page = f", page {chunk.page}" if chunk.page else ""
         parts.append(
-            f"[{chunk.n}] {kind}{_data(chunk.title)} — {_data(chunk.source)}{reviewed}{stale}\n{_data(chunk.text)}"
+            f"[{chunk.n}] {kind}{_data(chunk.title)} — {_data(chunk.source)}{page}{reviewed}{stale}\n{_data(chunk.text)}"
         )
     return "<sources>\n" + "\n\n".join(parts) + "\n</sources>"
 

@@ -203,10 +203,13 @@ def _plan_reply(turn: Turn, *, user, text: str, request: HandoffRequest | None) 
         turn.final_source = Message.Source.MEMORY
         return
 
-    turn.smalltalk = decision.handler == "smalltalk"
+    attached, attachments_ms = steps.retrieve_attachments(text, conversation.pk)
+    if attached:
+        turn.timings["attachments_ms"] = attachments_ms
+    turn.smalltalk = decision.handler == "smalltalk" and not attached  # "summarize it" is about the attached file
     if not turn.smalltalk:
         chunks, turn.timings["retrieve_ms"] = steps.retrieve(text, decision.collections)
-        turn.chunks = steps.curated_sources(golden.near, chunks)
+        turn.chunks = steps.with_attachments(attached, steps.curated_sources(golden.near, chunks))
     recalled, turn.timings["memory_ms"] = steps.recall_memory(user, text, settings.MEMORY_RECALL_TOKENS)
     memory_block, turn.personal = recalled.block, recalled.answering
 

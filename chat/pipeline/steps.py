@@ -140,10 +140,46 @@ def retrieve(query: str, collections: tuple[str, ...], k: int = 5) -> tuple[list
             stale=hit.stale,
             language=hit.language,
             lexical_only=hits.vector_unavailable,
+            page=hit.page,
         )
         for i, hit in enumerate(hits, start=1)
     ]
     return chunks, _ms(started)
+
+
+ATTACHMENT_SOURCE = "Your attachment"
+
+
+def retrieve_attachments(query: str, conversation_id: int) -> tuple[list[SourceChunk], float]:
+    """The closest chunks of the files attached to this conversation (none of any other conversation)."""
+    started = time.perf_counter()
+    from ..selectors import attachment_search
+
+    hits = attachment_search(conversation_id=conversation_id, query=query[:QUERY_CHARS])
+    chunks = [
+        SourceChunk(
+            n=i,
+            chunk_id=hit.chunk_id,
+            document_id=0,
+            title=hit.name,
+            source=ATTACHMENT_SOURCE,
+            text=hit.text,
+            score=hit.score,
+            language=hit.language,
+            page=hit.page,
+            attachment_id=hit.attachment_id,
+        )
+        for i, hit in enumerate(hits, start=1)
+    ]
+    return chunks, _ms(started)
+
+
+def with_attachments(attached: list[SourceChunk], chunks: list[SourceChunk]) -> list[SourceChunk]:
+    """The conversation's attachment chunks first (the user attached them to be asked about), then the knowledge
+    base's, renumbered from 1."""
+    if not attached:
+        return chunks
+    return [replace(chunk, n=i) for i, chunk in enumerate([*attached, *chunks], start=1)]
 
 
 @dataclass(frozen=True)

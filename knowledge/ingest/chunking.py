@@ -7,8 +7,9 @@ paragraph (then sentence by sentence) into chunks, each continuing with a small 
 Tokens are counted as whitespace-separated words: cheap and close enough to the embedder's budget.
 """
 
+import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
@@ -33,6 +34,7 @@ class ChunkDraft:
     text: str
     heading_path: str
     token_count: int
+    page: int | None = None  # the PDF page the chunk starts on
 
 
 @dataclass
@@ -139,8 +141,11 @@ def _pack(body: str, max_tokens: int, overlap: int) -> list[str]:
     return chunks
 
 
-def chunk_text(text: str, *, max_tokens: int = 350, overlap: int = 40) -> list[ChunkDraft]:
-    """Cut a document into chunks that follow its headings and legal articles; each keeps its heading path."""
+def chunk_text(text: str, *, max_tokens: int = 350, overlap: int = 40, paged: bool = False) -> list[ChunkDraft]:
+    """Cut a document into chunks that follow its headings and legal articles; each keeps its heading path.
+
+    `paged`: the text is a PDF's, its pages kept apart by form feeds; each chunk gets the page it starts on.
+    """
     if max_tokens < 1:
         raise ValueError("max_tokens must be positive")
     overlap = max(0, min(overlap, max_tokens // 4))
@@ -167,4 +172,49 @@ def chunk_text(text: str, *, max_tokens: int = 350, overlap: int = 40) -> list[C
             drafts.append(
                 ChunkDraft(ordinal=len(drafts), text=piece, heading_path=heading_path, token_count=count_tokens(piece))
             )
+    if paged:
+        return [replace(draft, page=page) for draft, page in zip(drafts, chunk_pages(text, drafts), strict=True)]
     return drafts
+
+
+PAGE_BREAK = "\f"
+LOCATING_WORDS = 12
+
+
+def passage_span(text: str, passage: str, start: int = 0) -> tuple[int, int] | None:
+    """Where `passage` is in `text` (from `start`), whatever whitespace separates its words there; None if absent.
+
+    Chunking only cuts and joins text at whitespace, so a chunk's words appear in its document in the same order.
+    """
+    words = passage.split()
+    if not words:
+        return None
+    match = re.compile(r"\s+".join(re.escape(word) for word in words)).search(text, start)
+    return match.span() if match else None
+
+
+def page_of(text: str, offset: int, breaks: list[int] | None = None) -> int:
+    """The page (from 1) that `offset` of a paged text falls on."""
+    if breaks is None:
+        breaks = [match.start() for match in re.finditer(PAGE_BREAK, text)]
+    return bisect.bisect_right(breaks, offset) + 1
+
+
+def chunk_pages(text: str, drafts: list[ChunkDraft]) -> list[int | None]:
+    """The page each chunk starts on, found by its first words (a chunk may start with the previous one's overlap)."""
+    breaks = [match.start() for match in re.finditer(PAGE_BREAK, text)]
+    pages: list[int | None] = []
+    cursor = 0
+    for draft in drafts:
+        words = draft.text.split()
+        span = None
+        for count in (LOCATING_WORDS, 3):  # fewer words where a removed heading line sits among the first ones
+            span = passage_span(text, " ".join(words[:count]), cursor) or passage_span(text, " ".join(words[:count]))
+            if span:
+                break
+        if span is None:
+            pages.append(pages[-1] if pages else None)
+            continue
+        cursor = span[0]
+        pages.append(page_of(text, span[0], breaks))
+    return pages

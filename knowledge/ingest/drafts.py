@@ -48,6 +48,7 @@ class DocumentDraft:
             self.text,
             max_tokens=settings.KNOWLEDGE_CHUNK_TOKENS,
             overlap=getattr(settings, "KNOWLEDGE_CHUNK_OVERLAP", 40),
+            paged=self.file_format == "pdf",
         )
         if not drafts:
             raise RejectedFile(self.original_name, "the document has headings but no text to index")

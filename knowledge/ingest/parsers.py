@@ -51,6 +51,15 @@ class RejectedFile(ValueError):
         super().__init__(f"{name}: {reason}")
 
 
+class NoTextLayer(RejectedFile):
+    """A file with no text to extract: a scanned PDF (pictures of pages) or an image; it needs OCR."""
+
+
+# A PDF's pages are kept apart by a form feed on a line of its own, so chunks can be given the page they start on
+# (knowledge.ingest.chunking.chunk_pages) from the stored text alone.
+PAGE_BREAK = "\f"
+
+
 @dataclass(frozen=True)
 class ParsedFile:
     name: str
@@ -58,6 +67,11 @@ class ParsedFile:
     text: str
     checksum: str
     metadata: dict = field(default_factory=dict)  # title, collection, language, source, source_url, last_reviewed
+
+    @property
+    def pages(self) -> int | None:
+        """A PDF's page count; None for formats without pages."""
+        return self.text.count(PAGE_BREAK) + 1 if self.file_format == "pdf" else None
 
     @property
     def title(self) -> str:
@@ -118,7 +132,7 @@ def parse_file(*, name: str, raw: bytes) -> ParsedFile:
         text, metadata = _parse_pdf(name, raw)
     else:
         text, metadata = _parse_docx(name, raw)
-    text = _normalize_whitespace(text)
+    text = _normalize_whitespace(text, paged=fmt == "pdf")
     if not re.search(r"\w", text):
         raise RejectedFile(name, "no text could be extracted from the file")
     return ParsedFile(
@@ -185,8 +199,12 @@ def _decode_text(name: str, raw: bytes) -> str:
             raise RejectedFile(name, "text is neither UTF-8 nor Windows-1252") from None
 
 
-def _normalize_whitespace(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+def _normalize_whitespace(text: str, *, paged: bool = False) -> str:
+    """Unix line ends, no trailing blanks, at most one empty line in a row; `paged`: each page on its own, the pages
+    kept apart by PAGE_BREAK lines (an empty page stays, so the page numbers stay right)."""
+    if paged:
+        return f"\n{PAGE_BREAK}\n".join(_normalize_whitespace(page) for page in text.split(PAGE_BREAK))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace(PAGE_BREAK, "\n\n")
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
@@ -263,8 +281,8 @@ def _parse_pdf(name: str, raw: bytes) -> tuple[str, dict]:
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise RejectedFile(name, f"cannot read the PDF ({type(exc).__name__}: {exc})") from None
     if not any(page.strip() for page in pages):
-        raise RejectedFile(name, "the PDF has no extractable text (a scan? run OCR first)")
-    return "\n\n".join(pages), {"title": str(title)}
+        raise NoTextLayer(name, "the PDF has no extractable text (a scan? run OCR first)")
+    return PAGE_BREAK.join(page.replace(PAGE_BREAK, " ") for page in pages), {"title": str(title)}
 
 
 def _parse_docx(name: str, raw: bytes) -> tuple[str, dict]:
@@ -301,4 +319,6 @@ def _parse_docx(name: str, raw: bytes) -> tuple[str, dict]:
             lines.append(" | ".join(cell.text.strip() for cell in row.cells))
         lines.append("")
     properties = document.core_properties
-    return "\n".join(lines), {"title": properties.title or "", "language": (properties.language or "")[:2]}
+    # Word fills in the author's editing language ("de-DE"), not the text's: a hint, detected from the text otherwise.
+    language = (properties.language or "")[:2].lower()
+    return "\n".join(lines), {"title": properties.title or "", "language": language if language in LANGUAGES else ""}

@@ -360,6 +360,10 @@ CHAT_TEXT_STREAM_SECONDS = env_float("CHAT_TEXT_STREAM_SECONDS", 1.0, minimum=0)
 # must have had no chat open before a consultant's replies are mailed to them (one mail a batch).
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 HANDOFF_CLIENT_AWAY_MINUTES = env_int("HANDOFF_CLIENT_AWAY_MINUTES", 15, minimum=1)
+# Files a user attaches to a conversation (PDF, DOCX, TXT, image): at most this big, and also within the KNOWLEDGE_DOCX_*
+# and KNOWLEDGE_PDF_MAX_PAGES limits of staff uploads. The upload waits this long for the worker that reads it.
+CHAT_ATTACHMENT_MAX_BYTES = env_int("CHAT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+CHAT_ATTACHMENT_WAIT_SECONDS = env_float("CHAT_ATTACHMENT_WAIT_SECONDS", 30.0, minimum=0)
 # Conversation exports as PDF write in DejaVu Sans (every Latin accent, Indonesian and Italian included), from Debian's
 # fonts-dejavu-core; without it, the PDF core font Helvetica, which has Latin-1 only.
 EXPORT_PDF_FONT_DIR = Path(env_str("EXPORT_PDF_FONT_DIR") or "/usr/share/fonts/truetype/dejavu")

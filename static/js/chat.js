@@ -253,7 +253,8 @@
         break;
       case "done": {
         const id = ev.message_id;
-        if (current.edit) refreshTitle(); // an edited first question renames the conversation
+        if (current.edit || untitled) refreshTitle(); // an edited (or a first) question renames the conversation
+        untitled = false;
         replaceWithRendered(id).finally(() => {
           current = null;
           setBusy(false);
@@ -548,6 +549,66 @@
   exportMenu.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && exportMenu.open) { exportMenu.open = false; exportMenu.querySelector("summary").focus(); }
   });
+
+  // Attach a document: the conversation is created first when there is none; the file's state shows above the input.
+  const attachBtn = $("#attach");
+  const attachInput = $("#attach-file");
+  const attachmentsEl = $("#attachments");
+  const ATTACH_ERRORS = { no_text_layer: "noTextLayer", too_large: "tooLarge", over_limit: "tooLarge", unsupported_type: "unsupported" };
+  let untitled = false; // a conversation created for an attachment gets its title from the first question
+
+  function attachmentItem(name) {
+    const li = document.createElement("li");
+    li.className = "attachment reading";
+    li.innerHTML = '<svg class="icon"><use href="#i-paperclip"/></svg> <span class="name"></span> <span class="state muted"></span>';
+    li.querySelector(".name").textContent = name;
+    li.querySelector(".state").textContent = i18n.reading;
+    attachmentsEl.hidden = false;
+    attachmentsEl.appendChild(li);
+    follow();
+    return li;
+  }
+
+  async function attachFile(file) {
+    const li = attachmentItem(file.name);
+    const state = li.querySelector(".state");
+    attachBtn.disabled = true;
+    try {
+      if (!conversationId) {
+        const created = await fetch("/api/v1/conversations/", {
+          method: "POST", credentials: "same-origin", headers: jsonHeaders(), body: JSON.stringify({ title: "" }),
+        });
+        if (!created.ok) throw new Error(`HTTP ${created.status}`);
+        onNewConversation((await created.json()).id, i18n.untitled);
+        untitled = true;
+      }
+      const body = new FormData();
+      body.append("file", file);
+      const res = await fetch(`/api/v1/conversations/${conversationId}/attachments/`, {
+        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": decodeURIComponent(csrf()) }, body,
+      });
+      const data = await res.json().catch(() => ({}));
+      if (!res.ok) {
+        li.className = "attachment failed";
+        state.textContent = i18n[ATTACH_ERRORS[data.code]] || data.detail || i18n.attachFailed;
+        return;
+      }
+      if (!data.characters) { state.textContent = i18n.reading; return; } // a busy worker reads it after the upload
+      li.className = "attachment ready";
+      const pages = data.pages ? `${data.pages} ${data.pages === 1 ? i18n.page : i18n.pages} · ` : "";
+      state.textContent = `${pages}${i18n.ready}`;
+      input.focus();
+    } catch (e) {
+      li.className = "attachment failed";
+      state.textContent = i18n.attachFailed;
+    } finally {
+      attachBtn.disabled = false;
+      attachInput.value = "";
+    }
+  }
+
+  attachBtn.addEventListener("click", () => attachInput.click());
+  attachInput.addEventListener("change", () => { if (attachInput.files[0]) attachFile(attachInput.files[0]); });
 
   markLast();
   scrollToLatest(); // an opened conversation starts at its latest message

@@ -140,6 +140,8 @@ def test_archived_conversations_are_listed_apart_and_restored_from_the_sidebar(
     page.goto(f"{live_daphne}/")
     active = page.locator(".sidebar > .conversations")
     expect(active.locator("li")).to_have_text(["KITAS this year"])
+    row, sidebar = page.locator("#archived summary").bounding_box(), page.locator("#sidebar").bounding_box()
+    assert row["y"] + row["height"] <= sidebar["y"] + sidebar["height"]  # the row is whole on a phone, not cut off
 
     page.locator("#archived summary").click()
     archived = page.locator(".archived-list li")

@@ -154,3 +154,15 @@ def test_a_front_matter_source_url_that_is_not_http_is_rejected_naming_the_field
         parse_file(name="t.md", raw=raw)
 
     assert caught.value.reason == f"source_url {url!r} is not an http:// or https:// URL"
+
+
+def test_a_word_documents_language_property_outside_en_id_it_is_only_a_hint():
+    document = docx.Document()
+    document.core_properties.language = "de-DE"  # Word's editing language, whatever the text is written in
+    document.add_paragraph("Izin tinggal terbatas diberikan kepada orang asing yang bekerja di Indonesia.")
+    raw = io.BytesIO()
+    document.save(raw)
+
+    parsed = parse_file(name="izin.docx", raw=raw.getvalue())
+
+    assert parsed.language == "id"

@@ -31,6 +31,8 @@ def conformance_server(monkeypatch, request) -> str:
     """The live server, with throttles high enough for a few thousand requests (read from the environment at start)."""
     for name in ("API_THROTTLE_USER", "API_THROTTLE_ANON", "API_THROTTLE_ASK"):
         monkeypatch.setenv(name, "100000/min")
+    # No worker reads this server's broker: an attachment is answered (201, still pending) after a second, not 30.
+    monkeypatch.setenv("CHAT_ATTACHMENT_WAIT_SECONDS", "1")
     return request.getfixturevalue("live_daphne")
 
 
