@@ -113,16 +113,21 @@ def handoff_get(*, pk: object) -> HandoffRequest:
         raise Http404("No such handoff request.") from None
 
 
-def handoff_question(*, request: HandoffRequest) -> str:
-    """The client's question behind a request: their last real question before asking for a person, else the ask."""
-    before = (
+def _question_before(*, conversation_id: int, message_id: int) -> str | None:
+    """The user's last question (not replaced) before this message of the conversation."""
+    return (
         Message.objects.filter(
-            conversation_id=request.conversation_id, role=Message.Role.USER, replaced=False, id__lt=request.message_id
+            conversation_id=conversation_id, role=Message.Role.USER, replaced=False, id__lt=message_id
         )
         .order_by("-id")
         .values_list("content", flat=True)
         .first()
     )
+
+
+def handoff_question(*, request: HandoffRequest) -> str:
+    """The client's question behind a request: their last real question before asking for a person, else the ask."""
+    before = _question_before(conversation_id=request.conversation_id, message_id=request.message_id)
     return before or request.message.content
 
 
@@ -130,14 +135,7 @@ def message_golden_prefill(*, message: Message) -> tuple[str, str, list[int]]:
     """What a golden answer made from an answer or a staff reply starts with: (question, answer, document ids)."""
     from .pipeline.offline import without_handoff_note
 
-    question = (
-        Message.objects.filter(
-            conversation_id=message.conversation_id, role=Message.Role.USER, replaced=False, id__lt=message.pk
-        )
-        .order_by("-id")
-        .values_list("content", flat=True)
-        .first()
-    ) or ""
+    question = _question_before(conversation_id=message.conversation_id, message_id=message.pk) or ""
     documents = [s["document_id"] for s in message.sources or [] if isinstance(s, dict) and s.get("document_id")]
     return question[:500], without_handoff_note(message.content), list(dict.fromkeys(documents))
 
