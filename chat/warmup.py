@@ -18,7 +18,13 @@ def warm_up() -> None:
         from knowledge.golden.matching.index import current_snapshot
         from knowledge.selectors import knowledge_search
         from nuzantara.embeddings import get_embedder
+        from nuzantara.llm import anthropic_client, vllm_client
         from routing.engine import router_get
+
+        if anthropic_client.is_configured():
+            import anthropic  # noqa: F401  the SDK loads lazily; a configured server loads it before the first question
+        if vllm_client.is_configured():
+            import openai  # noqa: F401
 
         get_embedder().encode_one("warm up")
         get_encoder().encode_one("warm up")

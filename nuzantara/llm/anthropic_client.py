@@ -2,17 +2,21 @@
 
 A prefix is cached only from the model's minimum length (ANTHROPIC_CACHE_MIN_TOKENS: 4,096 tokens for Haiku 4.5);
 below it a `cache_control` mark is silently ignored, so it is sent only when the static system prompt reaches it.
+The SDK is imported when first used (about 3 s of imports), so processes that never call Claude start without it.
 """
 
 import asyncio
 import logging
 import weakref
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-import anthropic
 from django.conf import settings
 
 from . import Completion, LLMInterrupted, LLMUnavailable, TextDelta, Usage
+
+if TYPE_CHECKING:
+    import anthropic
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +30,9 @@ def is_configured() -> bool:
     return bool(settings.ANTHROPIC_API_KEY)
 
 
-def _client() -> anthropic.AsyncAnthropic:
+def _client() -> "anthropic.AsyncAnthropic":
+    import anthropic
+
     loop = asyncio.get_running_loop()
     config = (
         settings.ANTHROPIC_API_KEY,
@@ -56,6 +62,8 @@ def cache_applies(system_static: str) -> bool:
 
 
 def _error_code(exc: Exception) -> str:
+    import anthropic
+
     if isinstance(exc, anthropic.APITimeoutError):
         return "timeout"
     if isinstance(exc, anthropic.APIStatusError):
@@ -106,8 +114,10 @@ async def anthropic_stream(
     )
 
 
-def sync_client() -> anthropic.Anthropic:
+def sync_client() -> "anthropic.Anthropic":
     """A blocking client for background jobs (drafts, memory extraction), configured like the streaming one."""
+    import anthropic
+
     return anthropic.Anthropic(
         api_key=settings.ANTHROPIC_API_KEY,
         base_url=settings.ANTHROPIC_BASE_URL or None,

@@ -7,7 +7,6 @@ the tool's input schema. Used by memory extraction and summaries (settings.MEMOR
 import json
 from collections.abc import Callable
 
-import anthropic
 from django.conf import settings
 
 from . import LLMUnavailable, anthropic_client, vllm_client
@@ -16,6 +15,8 @@ StructuredClient = Callable[..., dict]
 
 
 def _anthropic(*, system: str, messages: list[dict], tool: dict) -> dict:
+    import anthropic  # imported when first used, as in anthropic_client
+
     try:
         with anthropic_client.sync_client() as client:
             response = client.messages.create(

@@ -8,12 +8,15 @@ import asyncio
 import logging
 import weakref
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-import openai
 from django.conf import settings
 
 from . import Completion, LLMInterrupted, LLMUnavailable, TextDelta, Usage
 from .breaker import CircuitBreaker
+
+if TYPE_CHECKING:
+    import openai  # imported when first used: processes that never call the Llama worker start without the SDK
 
 logger = logging.getLogger(__name__)
 breaker = CircuitBreaker("vllm")
@@ -39,7 +42,9 @@ def _client_kwargs() -> dict:
     }
 
 
-def _async_client() -> openai.AsyncOpenAI:
+def _async_client() -> "openai.AsyncOpenAI":
+    import openai
+
     loop = asyncio.get_running_loop()
     cached = _async_clients.get(loop)
     if cached and cached[0] == _config():
@@ -50,6 +55,8 @@ def _async_client() -> openai.AsyncOpenAI:
 
 
 def _error_code(exc: Exception) -> str:
+    import openai
+
     if isinstance(exc, openai.APITimeoutError):
         return "timeout"
     if isinstance(exc, openai.APIStatusError):
@@ -101,6 +108,8 @@ async def vllm_stream(*, messages: list[dict], max_tokens: int = 1024) -> AsyncI
 def vllm_complete(*, messages: list[dict], max_tokens: int = 1024, json_schema: dict | None = None) -> str:
     """A whole (non-streamed) completion for background jobs. `json_schema` asks vLLM for guided JSON output."""
     _check_available()
+    import openai
+
     extra: dict = {}
     if json_schema is not None:
         extra["response_format"] = {"type": "json_schema", "json_schema": {"name": "output", "schema": json_schema}}
