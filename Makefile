@@ -35,10 +35,13 @@ run: demo
 	@echo "Serving ZANTARA on http://$(HOST):$(PORT)/ (health: http://$(HOST):$(PORT)/health)"
 	$(BIN)/daphne -b $(HOST) -p $(PORT) nuzantara.asgi:application
 
+# Two workers (one per core here). `--dist load` hands tests out in collection order, so on each worker the tests that
+# roll back run before those that flush the database (as pytest-django orders them); TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check --fix .

@@ -3,6 +3,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -10,6 +11,19 @@ from django.core.management import call_command
 ROOT = Path(__file__).resolve().parent.parent
 # No background warm-up thread touching the test database when tests import the ASGI application.
 os.environ.setdefault("ASGI_WARMUP", "0")
+
+
+def pytest_xdist_setupnodes(config, specs) -> None:  # noqa: ANN001
+    """`make test` runs two pytest-xdist workers. pytest-django gives each its own test database; this gives each its own
+    Redis db (REDIS_URL's db plus the worker's index), set in the worker's environment before Django reads its settings,
+    so that Celery queues, the channel layer, the cache and throttle counters of one worker never meet the other's."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    for index, spec in enumerate(specs):
+        spec.env["REDIS_URL"] = parts._replace(path=f"/{base + index}").geturl()
 
 
 @pytest.fixture
