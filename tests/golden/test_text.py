@@ -16,7 +16,8 @@ def test_apostrophes_are_removed_not_split():
 @pytest.mark.parametrize(
     "text",
     ["Can't I extend my KITAS?", "Why can I not work here?", "Saya tidak bisa bekerja?", "Non posso lavorare?",
-     "Can I stay without a sponsor?"],
+     "Can I stay without a sponsor?", "Saya nggak di Bali, bisa perpanjang KITAS?", "Bisa tidak bayar pajak?",
+     "Can an unmarried couple rent a villa?"],
 )  # fmt: skip
 def test_negations_are_found_in_english_indonesian_and_italian(text):
     assert has_negation(text)
@@ -24,6 +25,16 @@ def test_negations_are_found_in_english_indonesian_and_italian(text):
 
 @pytest.mark.parametrize("text", ["Can I extend my KITAS?", "Permenkumham No. 22 of 2023", "Bisakah saya bekerja?"])
 def test_plain_questions_and_regulation_numbers_are_not_negations(text):
+    assert not has_negation(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Anak umur 18 tahun boleh nikah nggak di Indonesia?", "Boleh nggak saya kerja untuk klien Indonesia?",
+     "Ada KITAS khusus nggak buat kerja remote?", "Perlu PBG atau tidak untuk renovasi?", "Is it legal or not?",
+     "Posso lavorare con l'E33G o no?"],
+)  # fmt: skip
+def test_yes_no_question_forms_are_not_negations(text):
     assert not has_negation(text)
 
 

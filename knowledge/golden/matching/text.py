@@ -41,12 +41,32 @@ _WORD = re.compile(r"\w+(?:'\w+)?", re.UNICODE)
 
 # "bisa nggak?", "right, no?", "va bene, no?": a negation word that closes a question only asks for confirmation.
 _QUESTION_TAG = re.compile(r"[,\s]\b(no|not|nggak|gak|enggak|ngga|nda|tidak|tak|ya|kan|vero)\s*\?", re.IGNORECASE)
+# "... or not", "atau tidak", "o no", "oppure no": the alternative of a yes/no question, not a negation.
+_OR_NOT = re.compile(r"\b(?:or\s+not|atau\s+(?:tidak|nggak|gak|enggak|ngga|tdk|bukan)|o(?:ppure)?\s+no)\b")
+# Colloquial Indonesian asks yes/no with the negation after the predicate: "boleh nikah nggak di Indonesia?", "ada KITAS
+# khusus nggak buat ...?". A negation right after a word that is not the subject and right before a preposition or a
+# particle, in a question, is that form; "saya nggak di Bali" (after the subject) stays a negation.
+_ID_TAG = re.compile(
+    r"(?<!\bsaya)(?<!\bsy)(?<!\baku)(?<!\bgue)(?<!\bgw)(?<!\bkami)(?<!\bkita)(?<!\bdia)(?<!\bmereka)(?<!\banda)"
+    r"(?<!\bkamu)(?<=\w)\s+(?:nggak|gak|ga|enggak|ngga|tidak|tdk)\s+(?=(?:di|ke|dari|buat|untuk|utk|sih|ya|kalau|kalo|klo|"
+    r"dengan|sama|dong|nih|gitu|kah|sebelum|setelah)\b)"
+)
+# ... and right after a modal, before the subject: "boleh nggak saya kerja ...?", "perlu nggak, kalau ...?".
+_ID_MODAL_TAG = re.compile(
+    r"\b(boleh|bisa|perlu|harus|wajib|mesti|dapat|kena)\s+(?:nggak|gak|ga|enggak|ngga|tidak|tdk)"
+    r"(?=\s*,|\s+(?:saya|sy|aku|gue|gw|kami|kita|dia|mereka|orang|wna|wni|kalau|kalo|klo)\b)"
+)
+# Words that carry their negation inside: "an unmarried couple" asks about a couple that is not married.
+_NEGATED_WORD = re.compile(r"\bun(?:married|registered|licensed|documented|declared|reported)\b")
 
 
 def _negation_words(text: str) -> set[str]:
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
     text = _QUESTION_TAG.sub(" ?", text)
-    found: set[str] = set()
+    text = _OR_NOT.sub(" ", text)
+    if "?" in text:
+        text = _ID_MODAL_TAG.sub(r"\1", _ID_TAG.sub(" ", text))
+    found: set[str] = set(match.group(0) for match in _NEGATED_WORD.finditer(text))
     words = _WORD.findall(text)
     for i, word in enumerate(words):
         bare = word.replace("'", "")
