@@ -182,3 +182,27 @@ def test_retrieval_agreement_never_serves_an_answer_about_an_action_the_question
     result = golden_answer_lookup(query=other_verb, log=False)
 
     assert not result.hit and result.refused_by == "coverage"
+
+
+# As close in meaning as a paraphrase gets (cosine >= 0.80), in words the glossary does not translate (coverage 0).
+CLOSE_IN_OTHER_WORDS = "Proroga KITAS investitore E28A, con quanto anticipo?"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_close_phrasing_in_untranslated_words_is_served_when_retrieval_agrees(strict_coverage, knowledge_docs):
+    answer = extension_answer("Extending an investor KITAS (E28A)")
+
+    result = golden_answer_lookup(query=CLOSE_IN_OTHER_WORDS, log=False)
+
+    assert result.hit and result.golden_answer_id == answer.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_close_phrasing_in_untranslated_words_is_refused_when_retrieval_does_not_agree(
+    strict_coverage, knowledge_docs
+):
+    extension_answer("Registering for an NPWP")
+
+    result = golden_answer_lookup(query=CLOSE_IN_OTHER_WORDS, log=False)
+
+    assert not result.hit and result.refused_by == "coverage"
