@@ -206,3 +206,25 @@ def test_a_close_phrasing_in_untranslated_words_is_refused_when_retrieval_does_n
     result = golden_answer_lookup(query=CLOSE_IN_OTHER_WORDS, log=False)
 
     assert not result.hit and result.refused_by == "coverage"
+
+
+# Below the threshold (similarity 0.54), with most of its words covered: a paraphrase only retrieval can confirm.
+BELOW_THRESHOLD = "Rinnovo del permesso da investitore E28A: quando va chiesto?"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_paraphrase_just_below_the_threshold_is_served_when_retrieval_agrees(strict_coverage, knowledge_docs):
+    answer = extension_answer("Extending an investor KITAS (E28A)")
+
+    result = golden_answer_lookup(query=BELOW_THRESHOLD, log=False)
+
+    assert result.hit and result.golden_answer_id == answer.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_paraphrase_just_below_the_threshold_is_not_served_when_retrieval_does_not_agree(
+    strict_coverage, knowledge_docs
+):
+    extension_answer("Registering for an NPWP")
+
+    assert not golden_answer_lookup(query=BELOW_THRESHOLD, log=False).hit
