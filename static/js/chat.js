@@ -39,7 +39,7 @@
   }
   messagesEl.addEventListener("scroll", () => {
     following = nearBottom();
-    if (following) jumpBtn.hidden = true;
+    jumpBtn.hidden = following; // away from the latest message, whether or not an answer is still streaming
   }, { passive: true });
   jumpBtn.addEventListener("click", scrollToLatest);
 
