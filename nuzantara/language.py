@@ -12,14 +12,17 @@ _WORDS = {
         "malam dong kak ya saja sama buat kalau jika bagi tentang perlu berapa lama biaya pajak tanah denda hari bulan "
         "tahun orang asing perusahaan mendirikan membuat punya bayar harga sewa rumah kerja bekerja menikah suami istri "
         "anak izin tinggal kapan siapa mana dimana kenapa mengapa apa bisakah bolehkah saat sudah udah gimana brp yg "
-        "dgn utk tdk nya lagi karena setelah sebelum kami kalian mereka dia beliau pak bu mas mbak".split()
+        "dgn utk tdk nya lagi karena setelah sebelum kami kalian mereka dia beliau pak bu mas mbak makasih oke iya "
+        "sip siap mohon maaf permisi januari februari maret mei juni juli agustus oktober desember".split()
     ),
     "it": set(
         "il lo la i gli le un una di da in con su per che non come cosa quanto quanti sono sei è ho hai ha abbiamo mio "
         "mia miei vorrei posso puoi può grazie ciao buongiorno buonasera del della dei delle nel nella al alla anche "
         "ma se perché quando dove bisogno devo serve costa mi ti ci quale quali sono sia nostra nostro vostro voi "
         "dei degli sulla sullo sul alla allo dopo prima ancora tutto tutti fare fatto cosa anni mese giorni società "
-        "visto tasse casa moglie marito figli lavoro lavorare aprire comprare affitto".split()
+        "visto tasse casa moglie marito figli lavoro lavorare aprire comprare affitto a e o sì si vado perfetto ottimo "
+        "rinnovo rinnovare scusa scusi salve prego gennaio febbraio marzo aprile maggio giugno luglio agosto settembre "
+        "ottobre novembre dicembre".split()
     ),
     "en": set(
         "the a an and or of to in on for with is are was be can could how what which who when where why do does i my "
