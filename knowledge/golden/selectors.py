@@ -158,10 +158,11 @@ def _rank(candidate: Candidate, analysis: Analysis, snapshot: Snapshot) -> float
 # A phrasing close in meaning (CLOSE_COSINE) needs no share of words at all: its words are often what the glossary
 # cannot translate ("pungutan", "blocchi"); retrieval agreement and the other guards still apply (+5 of 252, 0 wrong).
 AGREEMENT_COVERAGE = 0.5
-# Below GOLDEN_THRESHOLD, down to this similarity, a candidate that every guard but coverage accepts (with the same
-# share of words as above) is served when retrieval agrees. Tune sets: 0.50 +5 paraphrases of 252 and 0.45 +6, both
-# with 0 of 246 near-misses served; 0.50 keeps a margin.
-AGREEMENT_SIMILARITY = 0.50
+# Below GOLDEN_THRESHOLD, by up to this much, a candidate that every guard but coverage accepts (with the same share of
+# words as above) is served when retrieval agrees. Tune sets, at the default threshold 0.60: down to 0.50 +5
+# paraphrases of 252 and down to 0.45 +6, both with 0 of 246 near-misses served; 0.10 keeps a margin. Relative, so that
+# a stricter threshold set by an operator stays stricter.
+AGREEMENT_BELOW_THRESHOLD = 0.10
 # A condition ("if I live abroad for a year", "kalau tanpa sponsor", "se non sono sposato") may be what changes the
 # answer: a conditional question gets no such allowance, its words must all be covered.
 _CONDITION = re.compile(
@@ -182,7 +183,9 @@ def _top_document(query: str) -> int | None:
     return hits[0].document_id if hits else None
 
 
-def _with_retrieval_agreement(query: str, checked: list, analysis: Analysis, snapshot: Snapshot) -> list:
+def _with_retrieval_agreement(
+    query: str, checked: list, analysis: Analysis, snapshot: Snapshot, threshold: float
+) -> list:
     """Lift the coverage refusal of candidates whose words are mostly covered when retrieval agrees, and serve
     candidates a little below the threshold on the same terms (see above).
 
@@ -209,7 +212,7 @@ def _with_retrieval_agreement(query: str, checked: list, analysis: Analysis, sna
         if not row[2]
         and not row[3]
         and (row[4] is None or (row[4].guard == COVERAGE and row[5] >= AGREEMENT_COVERAGE))
-        and row[0].similarity >= AGREEMENT_SIMILARITY
+        and row[0].similarity >= threshold - AGREEMENT_BELOW_THRESHOLD
         and acts_alike(row[0])
     ]
     if not (lifted or below) or _CONDITION.search(query):
@@ -252,7 +255,7 @@ def _decide(
         checked.append((candidate, is_exact, above, expired, refused, coverage))
     servable = [c for c, is_exact, above, expired, refused, _ in checked if above and not expired and refused is None]
     if not servable:
-        checked = _with_retrieval_agreement(query, checked, analysis, snapshot)
+        checked = _with_retrieval_agreement(query, checked, analysis, snapshot, threshold)
         servable = [c for c, _e, above, expired, refused, _ in checked if above and not expired and refused is None]
     if exact is not None and exact in servable:
         hit = exact
