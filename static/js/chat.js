@@ -6,6 +6,10 @@
   const messagesEl = $("#messages");
   const form = $("#ask");
   const input = $("#question");
+  // A phone's width (the stylesheet's 700 px) has no room for the keyboard hint, and its keyboard no Shift+Enter.
+  if (window.matchMedia("(max-width: 700px)").matches && input.dataset.placeholderShort) {
+    input.placeholder = input.dataset.placeholderShort;
+  }
   const sendBtn = $("#send");
   const stopBtn = $("#stop");
   const statusEl = $("#status");

@@ -89,6 +89,10 @@ def test_a_long_conversation_opens_at_its_latest_message_with_the_input_on_scree
     assert inside_viewport(page, "#question")
     assert visible_in_pane(page, "article.message.assistant")
     assert "Answer 11." in page.locator("article.message.assistant").last.inner_text()
+    # The keyboard hint fits only a desktop's input: a phone gets the placeholder without it, never cut off.
+    placeholder = page.get_attribute("#question", "placeholder")
+    assert placeholder.startswith("Write your question")
+    assert ("Shift+Enter" in placeholder) == (page.viewport_size["width"] > 700)
 
 
 @pytest.mark.parametrize("browser_page", ["desktop", "phone"], indirect=True)
