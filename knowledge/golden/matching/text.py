@@ -46,14 +46,16 @@ _OR_NOT = re.compile(r"\b(?:or\s+not|atau\s+(?:tidak|nggak|gak|enggak|ngga|tdk|b
 # Colloquial Indonesian asks yes/no with the negation after the predicate: "boleh nikah nggak di Indonesia?", "ada KITAS
 # khusus nggak buat ...?". A negation right after a word that is not the subject and right before a preposition or a
 # particle, in a question, is that form; "saya nggak di Bali" (after the subject) stays a negation.
+_ID_NOT = r"(?:nggak|gak|ga|enggak|ngga|tidak|tdk)"
+_ID_SUBJECTS = ("saya", "sy", "aku", "gue", "gw", "kami", "kita", "dia", "mereka", "anda", "kamu")
 _ID_TAG = re.compile(
-    r"(?<!\bsaya)(?<!\bsy)(?<!\baku)(?<!\bgue)(?<!\bgw)(?<!\bkami)(?<!\bkita)(?<!\bdia)(?<!\bmereka)(?<!\banda)"
-    r"(?<!\bkamu)(?<=\w)\s+(?:nggak|gak|ga|enggak|ngga|tidak|tdk)\s+(?=(?:di|ke|dari|buat|untuk|utk|sih|ya|kalau|kalo|klo|"
+    "".join(rf"(?<!\b{subject})" for subject in _ID_SUBJECTS)
+    + rf"(?<=\w)\s+{_ID_NOT}\s+(?=(?:di|ke|dari|buat|untuk|utk|sih|ya|kalau|kalo|klo|"
     r"dengan|sama|dong|nih|gitu|kah|sebelum|setelah)\b)"
 )
 # ... and right after a modal, before the subject: "boleh nggak saya kerja ...?", "perlu nggak, kalau ...?".
 _ID_MODAL_TAG = re.compile(
-    r"\b(boleh|bisa|perlu|harus|wajib|mesti|dapat|kena)\s+(?:nggak|gak|ga|enggak|ngga|tidak|tdk)"
+    rf"\b(boleh|bisa|perlu|harus|wajib|mesti|dapat|kena)\s+{_ID_NOT}"
     r"(?=\s*,|\s+(?:saya|sy|aku|gue|gw|kami|kita|dia|mereka|orang|wna|wni|kalau|kalo|klo)\b)"
 )
 # Words that carry their negation inside: "an unmarried couple" asks about a couple that is not married.
@@ -66,7 +68,7 @@ def _negation_words(text: str) -> set[str]:
     text = _OR_NOT.sub(" ", text)
     if "?" in text:
         text = _ID_MODAL_TAG.sub(r"\1", _ID_TAG.sub(" ", text))
-    found: set[str] = set(match.group(0) for match in _NEGATED_WORD.finditer(text))
+    found = {match.group(0) for match in _NEGATED_WORD.finditer(text)}
     words = _WORD.findall(text)
     for i, word in enumerate(words):
         bare = word.replace("'", "")
