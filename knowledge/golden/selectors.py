@@ -196,31 +196,24 @@ def _with_retrieval_agreement(
         actions = snapshot.terms[candidate.position].actions
         return not actions or bool(actions & analysis.actions)
 
-    lifted = [
-        row
-        for row in checked
-        if row[2]
-        and not row[3]
-        and row[4] is not None
-        and row[4].guard == COVERAGE
-        and (row[5] >= AGREEMENT_COVERAGE or row[0].cosine >= CLOSE_COSINE)
-        and acts_alike(row[0])
-    ]
-    below = [
-        row
-        for row in checked
-        if not row[2]
-        and not row[3]
-        and (row[4] is None or (row[4].guard == COVERAGE and row[5] >= AGREEMENT_COVERAGE))
-        and row[0].similarity >= threshold - AGREEMENT_BELOW_THRESHOLD
-        and acts_alike(row[0])
-    ]
-    if not (lifted or below) or _CONDITION.search(query):
+    def agreeable(row: tuple) -> bool:
+        candidate, _exact, above, expired, refused, coverage = row
+        if expired or not acts_alike(candidate):
+            return False
+        refused_for_coverage = refused is not None and refused.guard == COVERAGE
+        if above:
+            return refused_for_coverage and (coverage >= AGREEMENT_COVERAGE or candidate.cosine >= CLOSE_COSINE)
+        return (refused is None or (refused_for_coverage and coverage >= AGREEMENT_COVERAGE)) and (
+            candidate.similarity >= threshold - AGREEMENT_BELOW_THRESHOLD
+        )
+
+    candidates = [row for row in checked if agreeable(row)]
+    if not candidates or _CONDITION.search(query):
         return checked
     top = _top_document(query)
     if top is None:
         return checked
-    agreed = {id(row[0]) for row in (*lifted, *below) if any(doc_id == top for doc_id, *_ in row[0].answer.sources)}
+    agreed = {id(row[0]) for row in candidates if any(doc_id == top for doc_id, *_ in row[0].answer.sources)}
     return [(row[0], row[1], True, row[3], None, row[5]) if id(row[0]) in agreed else row for row in checked]
 
 
