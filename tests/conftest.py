@@ -26,6 +26,16 @@ def pytest_xdist_setupnodes(config, specs) -> None:  # noqa: ANN001
         spec.env["REDIS_URL"] = parts._replace(path=f"/{base + index}").geturl()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item, nextitem) -> None:  # noqa: ANN001
+    """Before a test's fixtures are torn down, wait for the golden lookup log's writer thread. A test that asked a
+    question outside a transaction has queued a log row; written while pytest-django flushed the database, the INSERT
+    (a key-share lock on the conversation) and the TRUNCATE deadlocked and the flush failed (CI, stop 21)."""
+    lookup_log = sys.modules.get("knowledge.golden.lookup_log")
+    if lookup_log is not None:
+        lookup_log.flush()
+
+
 @pytest.fixture
 def run_manage(tmp_path: Path):
     """Run `manage.py` in a fresh process with the given environment (settings are read at start)."""
