@@ -46,6 +46,20 @@ def test_key_concepts_are_found_in_any_of_the_three_languages(text, key):
 
 
 @pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("How much will immigration charge me for a KITAS?", {"kitas"}),  # the modal verb, not a testament
+        ("Saya akan tinggal di Bali, perlu KITAS?", {"kitas"}),  # "akan" is glossed "will"
+        ("Masa berlaku KITAS berapa lama?", {"kitas"}),  # "masa berlaku": a validity period, not a monthly return
+        ("Can I leave my villa to my children in a will?", {"inheritance"}),
+        ("Kapan batas lapor SPT Masa PPN?", {"monthly_tax", "annual_return", "vat"}),
+    ],
+)
+def test_everyday_words_name_no_key_concept_and_the_concepts_phrases_still_do(text, keys):
+    assert analyze(text).keys == keys
+
+
+@pytest.mark.parametrize(
     ("text", "action"),
     [("How do I close my PT PMA?", "close"), ("Come si chiude una PT PMA?", "close"), ("Cara mendirikan PT", "open")],
 )
