@@ -123,6 +123,7 @@ def _check(
         matched_negated=candidate.matched_negated,
         codes=candidate.answer.codes,
         numbers=candidate.answer.numbers,
+        bounds=candidate.answer.bounds,
     )
     # A phrasing this close in meaning needs less lexical proof: synonyms the glossary lacks stop costing recall.
     # A question that names no key concept has only its words to say what it is about: they all count.

@@ -208,3 +208,27 @@ def test_a_paraphrase_only_retrieval_can_confirm_is_not_served_when_it_does_not_
     extension_answer("Registering for an NPWP")
 
     assert not golden_answer_lookup(query=query, log=False).hit
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ("I am 64: what are the requirements for the retirement KITAS (E33F)?", "visa-e33f-retirement"),
+        ("Saya berumur 62, apa saja syarat KITAS pensiun E33F?", "visa-e33f-retirement"),
+        ("Ho 64 anni: quali sono i requisiti del KITAS pensione E33F?", "visa-e33f-retirement"),
+        ("How much is the overstay fine per day if I overstay 5 days?", "visa-overstay-fine"),
+    ],
+)
+def test_the_askers_own_age_or_days_are_no_other_figure_when_the_answer_states_the_limit_or_daily_rate(
+    demo_golden, query, key
+):
+    """The retirement answer says "60 or older", the overstay answer "per day": they cover the asker's 64 or 5 days."""
+    assert served(demo_golden, query) == key
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["I overstayed 5 days, is the fine IDR 500,000 per day?", "I am 64: what are the requirements for the E28A?"],
+)
+def test_other_amount_another_figure_or_subject_beside_the_askers_own_still_gets_nothing(demo_golden, query):
+    assert served(demo_golden, query) is None

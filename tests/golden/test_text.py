@@ -2,7 +2,16 @@
 
 import pytest
 
-from knowledge.golden.matching.text import extract_figures, has_negation, normalize_question
+from knowledge.golden.matching.text import (
+    AGE,
+    LENGTH,
+    covered_by_bounds,
+    extract_figures,
+    has_negation,
+    normalize_question,
+    situations,
+    stated_bounds,
+)
 
 
 def test_normalized_questions_ignore_case_punctuation_and_spacing():
@@ -56,3 +65,42 @@ def test_amounts_written_differently_are_the_same_number(a, b):
 def test_years_and_amounts_are_distinct_numbers():
     assert extract_figures("VAT in 2024").numbers != extract_figures("VAT in 2025").numbers
     assert extract_figures("IDR 1,000,000 per day").numbers == {"1000000"}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("I'm 64 and want to retire in Ubud", AGE, 64),
+        ("Umur saya 61, mau pensiun di Sanur", AGE, 61),
+        ("Ho 65 anni e vorrei trasferirmi a Bali", AGE, 65),
+        ("I overstayed 3 days", LENGTH, 3),
+        ("Saya tinggal di Bali 200 hari setahun", LENGTH, 200),
+        ("Passo 7 mesi all'anno a Bali", LENGTH, 210),
+        ("on a 2-year contract", LENGTH, 730),
+    ],
+)
+def test_the_askers_age_and_lengths_of_time_are_read_in_three_languages(text, kind, value):
+    assert [(s.kind, s.value) for s in situations(text)] == [(kind, value)]
+
+
+def test_amounts_percentages_and_years_are_no_situation():
+    assert situations("Is VAT 12% in 2025 on IDR 150,000?") == ()
+
+
+@pytest.mark.parametrize(
+    ("answer", "question", "covered"),
+    [
+        ("The E33F is for foreigners aged **60 or older**.", "I'm 64, can I retire here?", True),
+        ("The E33F is for foreigners aged **60 or older**.", "I'm 55, can I retire here?", True),  # answered: not yet
+        ("Usia minimal menikah adalah **19 tahun**.", "Anak umur 18 tahun boleh nikah?", True),
+        ("Overstaying costs **IDR 1,000,000 per day**.", "I am 10 days over my permit", True),
+        ("You are resident if present **more than 183 days** in 12 months.", "I stay 200 days a year", True),
+        ("You are resident if present **more than 183 days** in 12 months.", "I stay 100 days a year", False),
+        ("Overstaying **less than 60 days** costs a fine.", "I overstayed 90 days", False),
+        ("The corporate tax rate is 22% a year.", "I rent it out for 2 years", False),  # no rate per year
+        ("The KITAS is valid for one year.", "I'm 64, can I get one?", False),  # states no age
+    ],
+)
+def test_a_situation_is_covered_only_by_a_limit_or_daily_rate_the_answer_states(answer, question, covered):
+    (situation,) = situations(question)
+    assert covered_by_bounds(situation, stated_bounds(answer)) is covered

@@ -20,7 +20,7 @@ from nuzantara.versioned import VersionedCache
 from ..models import GoldenAnswer, GoldenAnswerVariant, GoldenIndexState, vector_from_bytes, vector_to_bytes
 from .coverage import AnswerTerms, CoverageModel, analyze
 from .encoder import get_encoder
-from .text import EMPTY_FIGURES, extract_figures, has_negation
+from .text import EMPTY_FIGURES, Bound, extract_figures, has_negation, stated_bounds
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ class ServedAnswer:
     sources: tuple[tuple[int, str, str, int | None], ...]  # (document_id, title, source, chunk_id)
     codes: frozenset[str]  # mentioned by the question or a variant
     numbers: frozenset[str]  # mentioned by the question or a variant (not the answer: it also cites other figures)
+    bounds: tuple[Bound, ...] = ()  # the age limits, ranges of time and daily rates its text states
 
     def source_dicts(self) -> list[dict]:
         return [
@@ -163,6 +164,7 @@ def build_snapshot(version: str) -> Snapshot:
                 sources=tuple(sources.get(answer.pk, ())),
                 codes=figures.codes,
                 numbers=figures.numbers,
+                bounds=stated_bounds(answer.answer),
             )
         )
         starts.append(len(vectors))

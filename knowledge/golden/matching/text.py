@@ -154,3 +154,126 @@ def extract_figures(text: str) -> Figures:
         value *= _MAGNITUDE.get(unit, 1)
         numbers.add(f"{value.normalize():f}")
     return Figures(codes=frozenset(codes), numbers=frozenset(numbers))
+
+
+# --- the asker's own situation: an age or a length of time, and the bounds an answer states -----------------------------
+# "I'm 64", "I overstayed 3 days", "tinggal 200 hari setahun" describe the asker, not a different fact: the answer that
+# says "60 or older", "IDR 1,000,000 per day" or "183 days in 12 months" covers them. Figures in days (a year is 365).
+
+_DAYS = {
+    "day": 1, "days": 1, "hari": 1, "giorno": 1, "giorni": 1, "gg": 1,
+    "week": 7, "weeks": 7, "minggu": 7, "settimana": 7, "settimane": 7,
+    "month": 30, "months": 30, "bulan": 30, "mese": 30, "mesi": 30,
+    "year": 365, "years": 365, "yr": 365, "yrs": 365, "tahun": 365, "thn": 365, "th": 365, "anno": 365, "anni": 365,
+}  # fmt: skip
+_UNIT = "|".join(sorted(_DAYS, key=len, reverse=True))
+_LENGTH = re.compile(rf"(?<![\d.,])(\d{{1,4}})\s*-?\s*({_UNIT})\b", re.IGNORECASE)
+_AGE_BEFORE = re.compile(
+    r"(?:\bi'?m|\bi\s+am|\baged?|\bumur(?:\s+saya)?|\busia(?:\s+saya)?|\bberumur|\bberusia|\bdi\s+età|"
+    r"\bet[aà](?:\s+di)?)\s*$",
+    re.IGNORECASE,
+)
+_HAS_YEARS = re.compile(r"\b(?:ho|ha|hanno)\s*$", re.IGNORECASE)  # "ho 65 anni"; "ho 30 giorni" is no age
+_AGE_AFTER = re.compile(r"^\s*(?:-?\s*years?[\s-]*old|y\.?o\b|anni\b|tahun\b)", re.IGNORECASE)
+_AGE_WORD = re.compile(r"\b(?:age|aged|old|older|usia|umur|berusia|età|anni\s+di\s+età|lansia)\b", re.IGNORECASE)
+# A bound the answer states: "at least 60", "60 or older", "usia 60 tahun ke atas", "almeno 183 giorni", "up to 5 years".
+_AT_LEAST_BEFORE = re.compile(
+    r"(?:at\s+least|minimum(?:\s+of)?|min\.?|over|more\s+than|from|minimal|paling\s+sedikit|sekurang-kurangnya|"
+    r"lebih\s+dari|almeno|minimo(?:\s+di)?|oltre|più\s+di|dai)\s*$",
+    re.IGNORECASE,
+)
+_AT_LEAST_AFTER = re.compile(
+    r"^\s*(?:\+|or\s+(?:more|older|over|above|longer)|and\s+(?:over|above|older)|ke\s+atas|atau\s+lebih|"
+    r"o\s+(?:più|oltre)|e\s+oltre|in\s+su)",
+    re.IGNORECASE,
+)
+_AT_MOST_BEFORE = re.compile(
+    r"(?:up\s+to|less\s+than|under|below|within|maximum(?:\s+of)?|max\.?|at\s+most|maksimal|paling\s+lama|"
+    r"kurang\s+dari|di\s+bawah|dalam|fino\s+a|entro|meno\s+di|massimo(?:\s+di)?|al\s+massimo|sotto\s+i)\s*$",
+    re.IGNORECASE,
+)
+# A charge per day, week or month covers any length of time ("IDR 1,000,000 per day of overstay"). Not per year: "22%
+# a year" is not about a length of stay.
+_RATE_UNIT = r"(?:day|hari|giorno|week|minggu|settimana|month|bulan|mese)"
+_RATE = re.compile(
+    rf"\b(?:per|a|each|every|setiap|tiap|ogni|al|alla)\s+{_RATE_UNIT}\b|/\s*{_RATE_UNIT}\b", re.IGNORECASE
+)
+AGE = "age"
+LENGTH = "length"
+
+
+@dataclass(frozen=True)
+class Situation:
+    """One number of the asker's situation: its canonical form (as in Figures.numbers), kind and value (days or
+    years of age)."""
+
+    number: str
+    kind: str  # AGE or LENGTH
+    value: int
+
+
+@dataclass(frozen=True)
+class Bound:
+    kind: str  # AGE or LENGTH
+    low: float  # inclusive
+    high: float  # inclusive
+
+
+@lru_cache(maxsize=8192)
+def situations(text: str) -> tuple[Situation, ...]:
+    """The ages and lengths of time a question states ("I'm 64", "10 giorni", "7 months a year")."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_APOSTROPHES)
+    found: list[Situation] = []
+    for match in re.finditer(r"(?<![\d.,])(\d{1,3})(?![\d.,]\d)", text):
+        number = int(match.group(1))
+        before, after = text[: match.start()], text[match.end() :]
+        aged = (
+            _AGE_BEFORE.search(before)
+            or (_HAS_YEARS.search(before) and re.match(r"\s*anni\b", after, re.IGNORECASE))
+            or (_AGE_AFTER.match(after) and _AGE_WORD.search(text))
+        )
+        if 15 <= number <= 110 and aged:
+            found.append(Situation(str(number), AGE, number))
+    for match in _LENGTH.finditer(text):
+        if any(s.number == match.group(1) and s.kind == AGE for s in found):
+            continue
+        days = int(match.group(1)) * _DAYS[match.group(2).lower()]
+        found.append(Situation(match.group(1), LENGTH, days))
+    return tuple(found)
+
+
+@lru_cache(maxsize=4096)
+def stated_bounds(text: str) -> tuple[Bound, ...]:
+    """The ranges an answer text states: minimum ages, minimum and maximum lengths of time, and a charge per day (or
+    week, month, year), which covers any length."""
+    text = re.sub(r"[*_`]+", "", unicodedata.normalize("NFKC", text or "").translate(_APOSTROPHES))
+    bounds: list[Bound] = []
+    if _RATE.search(text):
+        bounds.append(Bound(LENGTH, 1, float("inf")))
+    for match in re.finditer(rf"(?<![\d.,])(\d{{1,4}})(?:\s*-?\s*({_UNIT})\b)?", text):
+        before, after = text[: match.start()], text[match.end() :]
+        unit = (match.group(2) or "").lower()
+        value = int(match.group(1))
+        age = bool(_AGE_WORD.search(text[max(0, match.start() - 40) : match.end() + 25]))
+        if not unit and not age:
+            continue
+        kind, scale = (AGE, 1) if age and (not unit or _DAYS[unit] == 365) else (LENGTH, _DAYS.get(unit, 0))
+        if kind == LENGTH and not scale:
+            continue
+        if kind == AGE and not 15 <= value <= 110:
+            continue
+        if kind == AGE:  # an age the answer names is a limit it states ("usia minimal menikah adalah 19 tahun")
+            bounds.append(Bound(AGE, value, value))
+        elif _AT_LEAST_BEFORE.search(before[-40:]) or _AT_LEAST_AFTER.match(after):
+            bounds.append(Bound(kind, value * scale, float("inf")))
+        elif _AT_MOST_BEFORE.search(before[-40:]):
+            bounds.append(Bound(kind, 0, value * scale))
+    return tuple(bounds)
+
+
+def covered_by_bounds(situation: Situation, bounds: tuple[Bound, ...]) -> bool:
+    """An age is answered by any age limit the answer states ("60 or older" answers "I'm 55" too: not yet); a length
+    of time only by a range it falls in (an answer about "up to 60 days" says nothing about 90)."""
+    return any(
+        b.kind == situation.kind and (situation.kind == AGE or b.low <= situation.value <= b.high) for b in bounds
+    )
