@@ -51,6 +51,9 @@ def test_key_concepts_are_found_in_any_of_the_three_languages(text, key):
         ("How much will immigration charge me for a KITAS?", {"kitas"}),  # the modal verb, not a testament
         ("Saya akan tinggal di Bali, perlu KITAS?", {"kitas"}),  # "akan" is glossed "will"
         ("Masa berlaku KITAS berapa lama?", {"kitas"}),  # "masa berlaku": a validity period, not a monthly return
+        ("How long does the KITAS application take?", {"kitas"}),  # an application for a permit, not software
+        ("Vorrei fare domanda per il KITAS", {"kitas"}),  # "domanda" is glossed "application"
+        ("Does my mobile app company need a KBLI?", {"kbli", "software"}),
         ("Can I leave my villa to my children in a will?", {"inheritance"}),
         ("Kapan batas lapor SPT Masa PPN?", {"monthly_tax", "annual_return", "vat"}),
     ],
