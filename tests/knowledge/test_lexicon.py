@@ -70,6 +70,19 @@ def test_actions_are_found_in_any_of_the_three_languages(text, action):
     assert action in analyze(text).actions
 
 
+@pytest.mark.parametrize(
+    ("text", "actions"),
+    [
+        ("I have found a villa close to the beach, can a foreigner buy it?", {"buy"}),
+        ("Jika ditemukan pelanggaran, apa sanksinya?", set()),  # "if found"
+        ("Can I found a PT PMA alone?", {"open"}),
+        ("How do I close my PT PMA?", {"close"}),
+    ],
+)
+def test_everyday_phrases_with_an_actions_word_name_no_action(text, actions):
+    assert analyze(text).actions == actions
+
+
 def test_everyday_words_weigh_less_than_specific_ones():
     weights = dict(analyze("minimum age to drive a scooter").weights)
 
