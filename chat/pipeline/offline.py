@@ -69,6 +69,8 @@ SALIENT_WEIGHT = 1.0  # a sentence must share at least one word this specific wi
 MIN_SENTENCE_COSINE = 0.55  # ...or be this close to it in meaning
 COSINE_WEIGHT = 2.0  # chosen on bench/data/offline_answers/tune.jsonl (1.0: 0.80, 2.0: 0.84, 3.0: 0.80)
 MAX_SOURCES = 3
+HEADING_WEIGHT = 3.0  # a heading's words that name its sentences' subject: concepts, codes and rare words ("HGU")
+HEADING_SHARE = 0.5  # ...count half: a sentence that names the subject itself says more about it
 
 
 def _texts(language: str) -> dict[str, str]:
@@ -121,6 +123,17 @@ def sentences(text: str) -> list[str]:
         paragraph.append(line)
     flush()
     return [sentence for sentence in out if not _NOTICE.search(sentence)]
+
+
+def _sections(text: str) -> list[tuple[str, str]]:
+    """(heading, text under it) in order; the text before the first heading has the heading ""."""
+    out: list[tuple[str, list[str]]] = [("", [])]
+    for line in text.splitlines():
+        if line.lstrip().startswith("#"):
+            out.append((line.strip().lstrip("#").strip(), []))
+        else:
+            out[-1][1].append(line)
+    return [(heading, "\n".join(lines)) for heading, lines in out if any(line.strip() for line in lines)]
 
 
 @dataclass(frozen=True)
@@ -196,16 +209,31 @@ def _select(question: str, language: str, chunks: list[SourceChunk]) -> list[_Sc
     candidates: list[tuple[int, int, str, str, float]] = []
     for rank, chunk in enumerate(chunks):
         chunk_language = chunk.language or "en"
-        # A sentence's subject is often only in its title or heading ("A permit is lost if..." under "KITAP").
+        # A sentence's subject is often only in its title or heading ("A permit is lost if..." under "KITAP"): the
+        # concepts of the title and every heading of the chunk, and the specific words of the heading it sits under
+        # ("Right to cultivate state land: 35 + 25 + 35 years" under "Hak Guna Usaha (HGU)").
         headings = " ".join(
-            [chunk.title, *(line.lstrip("#") for line in chunk.text.splitlines() if line.startswith("#"))]
+            [
+                chunk.title,
+                chunk.heading,
+                *(line.lstrip("#") for line in chunk.text.splitlines() if line.startswith("#")),
+            ]
         )
         subject = {name for name in _terms(headings, chunk_language) if name.startswith("#")}
-        for position, sentence in enumerate(sentences(chunk.text)):
-            found = _terms(sentence, chunk_language).keys() | subject
-            shared = [weight for term, weight in wanted.items() if term in found]
-            salient = bool(shared) and max(shared) >= SALIENT_WEIGHT
-            candidates.append((rank, position, sentence, chunk_language, sum(shared) / total if salient else 0.0))
+        position = 0
+        for heading, section in _sections(chunk.text):
+            heading = heading or chunk.heading  # the chunk's own text often starts below its heading
+            under = {term for term, weight in _terms(heading, chunk_language).items() if weight >= HEADING_WEIGHT}
+            for sentence in sentences(section):
+                found = _terms(sentence, chunk_language).keys() | subject
+                shared = [
+                    weight if term in found else HEADING_SHARE * weight
+                    for term, weight in wanted.items()
+                    if term in found or term in under
+                ]
+                salient = bool(shared) and max(shared) >= SALIENT_WEIGHT
+                candidates.append((rank, position, sentence, chunk_language, sum(shared) / total if salient else 0.0))
+                position += 1
     if not candidates:
         return []
     closeness = _similarities(question, language, [(c[2], c[3]) for c in candidates])

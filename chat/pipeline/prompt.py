@@ -43,6 +43,7 @@ class SourceChunk:
     lexical_only: bool = False  # found while the vector index was down: by the lexical half alone
     page: int | None = None  # the PDF page the chunk starts on
     attachment_id: int | None = None  # a file the user attached to the conversation (chunk_id is its chunk's)
+    heading: str = ""  # the chunk's heading path in its document ("Hak Guna Usaha (HGU)"), when it has one
 
     @property
     def key(self) -> tuple[str, int]:

@@ -141,6 +141,7 @@ def retrieve(query: str, collections: tuple[str, ...], k: int = 5) -> tuple[list
             language=hit.language,
             lexical_only=hits.vector_unavailable,
             page=hit.page,
+            heading=hit.heading_path,
         )
         for i, hit in enumerate(hits, start=1)
     ]
@@ -168,6 +169,7 @@ def retrieve_attachments(query: str, conversation_id: int) -> tuple[list[SourceC
             language=hit.language,
             page=hit.page,
             attachment_id=hit.attachment_id,
+            heading=hit.heading_path,
         )
         for i, hit in enumerate(hits, start=1)
     ]

@@ -1,5 +1,7 @@
 """The offline answerer: it leads with the sentences that answer, never the sample notice, and cites what it quotes."""
 
+from dataclasses import replace
+
 from chat.pipeline.offline import offline_answer, sentences
 from chat.pipeline.prompt import SourceChunk
 
@@ -176,3 +178,34 @@ def test_a_sentence_inherits_the_subject_of_its_title_and_headings():
     )
 
     assert sentences(answer.text)[0].startswith("A permit is lost if the holder leaves Indonesia")
+
+
+LAND_TITLES = [
+    ("Hak Pakai (right of use)", "Holders include foreigners residing in Indonesia. Term: 30 + 20 + 30 years."),
+    (
+        "Hak Guna Usaha (HGU)",
+        "Right to cultivate state land for agriculture, plantations or fisheries: 35 + 25 + 35 years.",
+    ),
+    ("Hak Guna Bangunan (HGB)", "A company can hold the right to build on land for an initial 30 years, extendable."),
+]
+
+
+def test_a_sentence_whose_subject_is_only_in_its_chunks_heading_answers_a_question_about_that_subject():
+    """The chunker keeps the heading out of the chunk's text: "Right to cultivate..." is about HGU only by its heading."""
+    chunks = [
+        replace(chunk(n, 20, "Indonesian land titles", text), heading=heading)
+        for n, (heading, text) in enumerate(LAND_TITLES, start=1)
+    ]
+
+    answer = offline_answer(chunks=chunks, language="en", question="How long does an HGU right last?")
+
+    assert sentences(answer.text)[0].startswith("Right to cultivate state land")
+
+
+def test_a_sentence_that_names_the_subject_itself_comes_before_one_that_has_it_only_in_its_heading():
+    text = "Pecalang adalah petugas keamanan adat. Mereka mengatur lalu lintas saat upacara."
+    chunks = [replace(chunk(1, 21, "Banjar dan desa adat", text, "id"), heading="Pecalang")]
+
+    answer = offline_answer(chunks=chunks, language="id", question="Siapa itu pecalang?")
+
+    assert sentences(answer.text)[0] == "Pecalang adalah petugas keamanan adat."
