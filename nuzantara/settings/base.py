@@ -137,6 +137,14 @@ else:
             "NAME": VAR_DIR / "db.sqlite3",
             # A file, not :memory:, so tests can really close and reopen the connection.
             "TEST": {"NAME": str(VAR_DIR / "test_db.sqlite3")},
+            # Several writers share the file: daphne's threads, the golden lookup log's writer thread, Celery eager
+            # tasks. IMMEDIATE transactions queue on the busy timeout instead of failing at once with "database is
+            # locked" when a reader upgrades to a writer; WAL lets reads go on during a write.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

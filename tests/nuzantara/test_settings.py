@@ -148,3 +148,44 @@ def test_production_with_a_media_bucket_keeps_originals_in_it_and_compresses_sta
         "nuzantara-media",
         "CompressedManifestStaticFilesStorage",
     ]
+
+
+CONCURRENT_WRITERS = """
+import threading, time
+from django.db import connection, transaction
+
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE concurrent_writers (x INTEGER)")
+errors = []
+
+
+def read_then_write():
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM concurrent_writers")
+            time.sleep(0.3)
+            cursor.execute("INSERT INTO concurrent_writers VALUES (1)")
+    except Exception as exc:
+        errors.append(repr(exc))
+    finally:
+        connection.close()
+
+
+threads = [threading.Thread(target=read_then_write) for _ in range(3)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+with connection.cursor() as cursor:
+    cursor.execute("SELECT COUNT(*) FROM concurrent_writers")
+    print("rows", cursor.fetchone()[0], "errors", len(errors), errors)
+"""
+
+
+def test_the_embedded_sqlite_database_takes_concurrent_writers_without_database_is_locked(run_manage):
+    """Daphne's threads, the golden lookup log's writer and eager Celery tasks write to one SQLite file: a transaction
+    that reads and then writes must wait for the other writers, not fail with "database is locked"."""
+    result = run_manage("shell", "-c", CONCURRENT_WRITERS, env={"DATABASE_URL": ""})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "rows 3 errors 0 []"
