@@ -71,6 +71,7 @@ COSINE_WEIGHT = 2.0  # chosen on bench/data/offline_answers/tune.jsonl (1.0: 0.8
 MAX_SOURCES = 3
 HEADING_WEIGHT = 3.0  # a heading's words that name its sentences' subject: concepts, codes and rare words ("HGU")
 HEADING_SHARE = 0.5  # ...count half: a sentence that names the subject itself says more about it
+TABLE_ROW_FACTOR = 0.8  # a table row, for a question that asks for no figure (tune 0.724 -> 0.731; 0.5-0.9 alike)
 
 
 def _texts(language: str) -> dict[str, str]:
@@ -134,6 +135,15 @@ def _sections(text: str) -> list[tuple[str, str]]:
         else:
             out[-1][1].append(line)
     return [(heading, "\n".join(lines)) for heading, lines in out if any(line.strip() for line in lines)]
+
+
+def _table_rows(text: str) -> set[str]:
+    """The sentences `sentences` makes of this text's table rows."""
+    return {
+        " — ".join(cell for cell in (c.strip() for c in _MARKUP.sub("", line.strip()).strip("|").split("|")) if cell)
+        for line in text.splitlines()
+        if line.strip().startswith("|")
+    }
 
 
 @dataclass(frozen=True)
@@ -207,6 +217,7 @@ def _select(question: str, language: str, chunks: list[SourceChunk]) -> list[_Sc
     definition = _DEFINITION.match(question)
     term = definition.group("term").strip() if definition else ""
     candidates: list[tuple[int, int, str, str, float]] = []
+    table_rows: set[str] = set()
     for rank, chunk in enumerate(chunks):
         chunk_language = chunk.language or "en"
         # A sentence's subject is often only in its title or heading ("A permit is lost if..." under "KITAP"): the
@@ -224,6 +235,7 @@ def _select(question: str, language: str, chunks: list[SourceChunk]) -> list[_Sc
         for heading, section in _sections(chunk.text):
             heading = heading or chunk.heading  # the chunk's own text often starts below its heading
             under = {term for term, weight in _terms(heading, chunk_language).items() if weight >= HEADING_WEIGHT}
+            rows = _table_rows(section)
             for sentence in sentences(section):
                 found = _terms(sentence, chunk_language).keys() | subject
                 shared = [
@@ -232,6 +244,8 @@ def _select(question: str, language: str, chunks: list[SourceChunk]) -> list[_Sc
                     if term in found or term in under
                 ]
                 salient = bool(shared) and max(shared) >= SALIENT_WEIGHT
+                if sentence in rows:
+                    table_rows.add(sentence)
                 candidates.append((rank, position, sentence, chunk_language, sum(shared) / total if salient else 0.0))
                 position += 1
     if not candidates:
@@ -244,6 +258,8 @@ def _select(question: str, language: str, chunks: list[SourceChunk]) -> list[_Sc
         score = (overlap + COSINE_WEIGHT * max(0.0, cosine)) / (1.0 + 0.15 * rank)  # retriever order breaks ties
         if wants_figure and any(ch.isdigit() for ch in sentence):
             score *= 1.3
+        elif sentence in table_rows:
+            score *= TABLE_ROW_FACTOR  # a row of a price list or a schedule answers "how much", "when"; prose explains
         if chunk_language == language:
             score *= 1.1  # the user's language, where the corpus has the fact in it
         if term and _defines(sentence, term):

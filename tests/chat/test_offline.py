@@ -209,3 +209,15 @@ def test_a_sentence_that_names_the_subject_itself_comes_before_one_that_has_it_o
     answer = offline_answer(chunks=chunks, language="id", question="Siapa itu pecalang?")
 
     assert sentences(answer.text)[0] == "Pecalang adalah petugas keamanan adat."
+
+
+def test_a_question_that_asks_for_no_figure_is_answered_by_prose_before_a_table_row():
+    text = (
+        "# Monthly returns\n\n| Return | Late filing |\n|---|---|\n| SPT Masa PPN | Fine charged per late SPT Masa PPN |\n\n"
+        "Late filing fines are charged for each SPT Masa filed late."
+    )
+    chunks = [chunk(1, 30, "Tax penalties", text)]
+
+    answer = offline_answer(chunks=chunks, language="en", question="Is the late SPT Masa fine charged per return?")
+
+    assert sentences(answer.text)[0] == "Late filing fines are charged for each SPT Masa filed late."
