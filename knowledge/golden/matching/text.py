@@ -235,10 +235,10 @@ def situations(text: str) -> tuple[Situation, ...]:
         if 15 <= number <= 110 and aged:
             found.append(Situation(str(number), AGE, number))
     for match in _LENGTH.finditer(text):
-        if any(s.number == match.group(1) and s.kind == AGE for s in found):
+        count = int(match.group(1))
+        if any(s.value == count and s.kind == AGE for s in found):
             continue
-        days = int(match.group(1)) * _DAYS[match.group(2).lower()]
-        found.append(Situation(match.group(1), LENGTH, days))
+        found.append(Situation(str(count), LENGTH, count * _DAYS[match.group(2).lower()]))
     return tuple(found)
 
 
