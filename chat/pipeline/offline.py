@@ -140,7 +140,7 @@ def _sections(text: str) -> list[tuple[str, str]]:
 def _table_rows(text: str) -> set[str]:
     """The sentences `sentences` makes of this text's table rows."""
     return {
-        " — ".join(cell for cell in (c.strip() for c in _MARKUP.sub("", line.strip()).strip("|").split("|")) if cell)
+        " — ".join(cell for cell in (c.strip() for c in line.strip().strip("|").split("|")) if cell)
         for line in text.splitlines()
         if line.strip().startswith("|")
     }
