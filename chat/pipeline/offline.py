@@ -188,10 +188,12 @@ def _similarities(question: str, language: str, candidates: list[tuple[str, str]
     return [float(v) for v in vectors[1:] @ vectors[0]]
 
 
-# "What is a KITAS?", "Apa itu KITAP?", "Cos'è il KBLI?": asks for a definition of the term that follows.
+# "What is a KITAS?", "Apa itu KITAP?", "Cos'è il KBLI?", "Who are the pecalang?": asks for a definition of the term
+# that follows.
 _DEFINITION = re.compile(
     r"^\s*(?:what\s+(?:is|are)|what's|whats|apa\s+itu|apakah\s+itu|apa\s+sih|cos['’]?\s*è|che\s+cos['’]?\s*è|"
-    r"cosa\s+(?:è|sono)|che\s+cosa\s+(?:è|sono))\s+(?:an?\s+|the\s+|il\s+|lo\s+|la\s+|l['’]|i\s+|gli\s+|le\s+|un[oa]?\s+|un['’])?"
+    r"cosa\s+(?:è|sono)|che\s+cosa\s+(?:è|sono)|who\s+(?:is|are)|who's|siapa(?:kah)?\s+itu|chi\s+(?:è|sono))\s+"
+    r"(?:an?\s+|the\s+|il\s+|lo\s+|la\s+|l['’]|i\s+|gli\s+|le\s+|un[oa]?\s+|un['’])?"
     r"(?P<term>[^?.!,]{2,40}?)\s*(?:\?|$|\s+(?:in|di|a)\s+(?:indonesia|bali)\b)",
     re.IGNORECASE,
 )

@@ -2,7 +2,9 @@
 
 from dataclasses import replace
 
-from chat.pipeline.offline import offline_answer, sentences
+import pytest
+
+from chat.pipeline.offline import _DEFINITION, offline_answer, sentences
 from chat.pipeline.prompt import SourceChunk
 
 NOTICE = "*Sample content written by the NUZANTARA team for the demo; review against the cited source before production use.*"
@@ -221,3 +223,21 @@ def test_a_question_that_asks_for_no_figure_is_answered_by_prose_before_a_table_
     answer = offline_answer(chunks=chunks, language="en", question="Is the late SPT Masa fine charged per return?")
 
     assert sentences(answer.text)[0] == "Late filing fines are charged for each SPT Masa filed late."
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("What is a KITAS?", "KITAS"),
+        ("Who are the pecalang?", "pecalang"),
+        ("Siapa itu notaris PPAT?", "notaris PPAT"),
+        ("Chi è il PPAT?", "PPAT"),
+    ],
+)
+def test_what_and_who_questions_ask_for_a_definition_of_their_term(question, term):
+    """The sentence that defines the term ("Pecalang are the guards of a customary village") is boosted."""
+    assert _DEFINITION.match(question).group("term") == term
+
+
+def test_a_who_question_that_asks_something_else_is_no_definition():
+    assert _DEFINITION.match("Who signs the lease for the Ubud land?") is None
