@@ -78,6 +78,11 @@ def _texts(language: str) -> dict[str, str]:
     return TEXTS.get(language, TEXTS["en"])
 
 
+def _table_row(line: str) -> str:
+    """A table row as one sentence: its non-empty cells joined by " — " ("" for a row of empty cells)."""
+    return " — ".join(cell for cell in (c.strip() for c in line.strip().strip("|").split("|")) if cell)
+
+
 def sentences(text: str) -> list[str]:
     """A chunk's sentences: prose split at sentence ends, list items and table rows as one sentence each."""
     out: list[str] = []
@@ -108,9 +113,9 @@ def sentences(text: str) -> list[str]:
             flush()
             if _TABLE_RULE.match(line):
                 continue
-            cells = [cell.strip() for cell in line.strip("|").split("|")]
-            if not table_header and any(cells):
-                out.append(" — ".join(cell for cell in cells if cell))
+            row = _table_row(line)
+            if not table_header and row:
+                out.append(row)
             table_header = False
             continue
         table_header = True
@@ -127,23 +132,19 @@ def sentences(text: str) -> list[str]:
 
 
 def _sections(text: str) -> list[tuple[str, str]]:
-    """(heading, text under it) in order; the text before the first heading has the heading ""."""
+    """(heading, text under it) in order, for every heading; the text before the first heading has the heading ""."""
     out: list[tuple[str, list[str]]] = [("", [])]
     for line in text.splitlines():
         if line.lstrip().startswith("#"):
             out.append((line.strip().lstrip("#").strip(), []))
         else:
             out[-1][1].append(line)
-    return [(heading, "\n".join(lines)) for heading, lines in out if any(line.strip() for line in lines)]
+    return [(heading, "\n".join(lines)) for heading, lines in out]
 
 
 def _table_rows(text: str) -> set[str]:
     """The sentences `sentences` makes of this text's table rows."""
-    return {
-        " — ".join(cell for cell in (c.strip() for c in line.strip().strip("|").split("|")) if cell)
-        for line in text.splitlines()
-        if line.strip().startswith("|")
-    }
+    return {_table_row(line) for line in text.splitlines() if line.strip().startswith("|")}
 
 
 @dataclass(frozen=True)
@@ -225,25 +226,20 @@ def _select(question: str, language: str, chunks: list[SourceChunk]) -> list[_Sc
         # A sentence's subject is often only in its title or heading ("A permit is lost if..." under "KITAP"): the
         # concepts of the title and every heading of the chunk, and the specific words of the heading it sits under
         # ("Right to cultivate state land: 35 + 25 + 35 years" under "Hak Guna Usaha (HGU)").
-        headings = " ".join(
-            [
-                chunk.title,
-                chunk.heading,
-                *(line.lstrip("#") for line in chunk.text.splitlines() if line.startswith("#")),
-            ]
-        )
+        sections = _sections(chunk.text)
+        headings = " ".join([chunk.title, chunk.heading, *(heading for heading, _ in sections)])
         subject = {name for name in _terms(headings, chunk_language) if name.startswith("#")}
         position = 0
-        for heading, section in _sections(chunk.text):
+        for heading, section in sections:
             heading = heading or chunk.heading  # the chunk's own text often starts below its heading
-            under = {term for term, weight in _terms(heading, chunk_language).items() if weight >= HEADING_WEIGHT}
+            under = {word for word, weight in _terms(heading, chunk_language).items() if weight >= HEADING_WEIGHT}
             rows = _table_rows(section)
             for sentence in sentences(section):
                 found = _terms(sentence, chunk_language).keys() | subject
                 shared = [
-                    weight if term in found else HEADING_SHARE * weight
-                    for term, weight in wanted.items()
-                    if term in found or term in under
+                    weight if word in found else HEADING_SHARE * weight
+                    for word, weight in wanted.items()
+                    if word in found or word in under
                 ]
                 salient = bool(shared) and max(shared) >= SALIENT_WEIGHT
                 if sentence in rows:
