@@ -200,6 +200,7 @@ _RATE = re.compile(
 )
 AGE = "age"
 LENGTH = "length"
+_AGES = range(15, 111)  # a number outside it is no one's age ("2019", "5")
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,7 @@ def situations(text: str) -> tuple[Situation, ...]:
             or (_HAS_YEARS.search(before) and re.match(r"\s*anni\b", after, re.IGNORECASE))
             or (_AGE_AFTER.match(after) and _AGE_WORD.search(text))
         )
-        if 15 <= number <= 110 and aged:
+        if number in _AGES and aged:
             found.append(Situation(str(number), AGE, number))
     for match in _LENGTH.finditer(text):
         count = int(match.group(1))
@@ -244,8 +245,8 @@ def situations(text: str) -> tuple[Situation, ...]:
 
 @lru_cache(maxsize=4096)
 def stated_bounds(text: str) -> tuple[Bound, ...]:
-    """The ranges an answer text states: minimum ages, minimum and maximum lengths of time, and a charge per day (or
-    week, month, year), which covers any length."""
+    """The ranges an answer text states: the ages it names, minimum and maximum lengths of time, and a charge per day
+    (or week, month), which covers any length."""
     text = re.sub(r"[*_`]+", "", unicodedata.normalize("NFKC", text or "").translate(_APOSTROPHES))
     bounds: list[Bound] = []
     if _RATE.search(text):
@@ -257,17 +258,15 @@ def stated_bounds(text: str) -> tuple[Bound, ...]:
         age = bool(_AGE_WORD.search(text[max(0, match.start() - 40) : match.end() + 25]))
         if not unit and not age:
             continue
-        kind, scale = (AGE, 1) if age and (not unit or _DAYS[unit] == 365) else (LENGTH, _DAYS.get(unit, 0))
-        if kind == LENGTH and not scale:
+        if age and (not unit or _DAYS[unit] == 365):  # an age it names is a limit ("usia minimal menikah 19 tahun")
+            if value in _AGES:
+                bounds.append(Bound(AGE, value, value))
             continue
-        if kind == AGE and not 15 <= value <= 110:
-            continue
-        if kind == AGE:  # an age the answer names is a limit it states ("usia minimal menikah adalah 19 tahun")
-            bounds.append(Bound(AGE, value, value))
-        elif _AT_LEAST_BEFORE.search(before[-40:]) or _AT_LEAST_AFTER.match(after):
-            bounds.append(Bound(kind, value * scale, float("inf")))
+        days = value * _DAYS[unit]  # (a number with no unit and no age nearby was skipped above)
+        if _AT_LEAST_BEFORE.search(before[-40:]) or _AT_LEAST_AFTER.match(after):
+            bounds.append(Bound(LENGTH, days, float("inf")))
         elif _AT_MOST_BEFORE.search(before[-40:]):
-            bounds.append(Bound(kind, 0, value * scale))
+            bounds.append(Bound(LENGTH, 0, days))
     return tuple(bounds)
 
 
