@@ -127,6 +127,8 @@ async def test_the_broker_and_a_real_workers_info_log_carry_ids_not_texts(
     while not await MemoryFact.objects.filter(user=user).aexists() and time.monotonic() < deadline:
         await sync_to_async(time.sleep)(0.3)
     assert await MemoryFact.objects.filter(user=user, text="Lives in Canggu").aexists()  # the worker loaded the texts
+    while "succeeded" not in log.read_text() and time.monotonic() < deadline:  # logged just after the fact commits
+        await sync_to_async(time.sleep)(0.1)
     worker_log = log.read_text()
     assert "succeeded" in worker_log
     assert marker not in worker_log and answer[:60] not in worker_log

@@ -238,8 +238,11 @@ def test_ingest_on_web1_search_on_web2_and_a_chroma_outage(topology: Topology):
 
     # one request id from web 1 into the task it queued, on the worker's JSON log lines (Celery's own format: none)
     assert not [line for line in top.log_lines("worker") + top.log_lines("beat") if line.startswith("[20")]
-    worker_records = [json.loads(line) for line in _json_lines(top, "worker")]
-    assert any(r.get("request_id") == request_id and "succeeded" in r["message"] for r in worker_records)
+    def traced() -> bool:  # the trace line follows the commit that made the document searchable
+        records = [json.loads(line) for line in _json_lines(top, "worker")]
+        return any(r.get("request_id") == request_id and "succeeded" in r["message"] for r in records)
+
+    _wait("the worker's trace of the ingest", traced, 10, every=0.2)
     assert any(r.get("logger") == "celery.beat" for r in map(json.loads, _json_lines(top, "beat")))
     assert PETS.splitlines()[-1][:30] not in (top.logs / "worker.err").read_text()  # no document text in logs
 
