@@ -238,6 +238,7 @@ def test_ingest_on_web1_search_on_web2_and_a_chroma_outage(topology: Topology):
 
     # one request id from web 1 into the task it queued, on the worker's JSON log lines (Celery's own format: none)
     assert not [line for line in top.log_lines("worker") + top.log_lines("beat") if line.startswith("[20")]
+
     def traced() -> bool:  # the trace line follows the commit that made the document searchable
         records = [json.loads(line) for line in _json_lines(top, "worker")]
         return any(r.get("request_id") == request_id and "succeeded" in r["message"] for r in records)
