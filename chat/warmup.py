@@ -16,6 +16,7 @@ def warm_up() -> None:
     try:
         from knowledge.golden.matching.encoder import get_encoder
         from knowledge.golden.matching.index import current_snapshot
+        from knowledge.search.lexicon import load_spelling_lists
         from knowledge.selectors import knowledge_search
         from nuzantara.embeddings import get_embedder
         from nuzantara.llm import anthropic_client, vllm_client
@@ -29,6 +30,7 @@ def warm_up() -> None:
         get_embedder().encode_one("warm up")
         get_encoder().encode_one("warm up")
         current_snapshot()
+        load_spelling_lists()
         router_get()
         knowledge_search(query="KITAS", k=1)
     except Exception:  # a missing table or index must not stop the server from starting

@@ -165,7 +165,7 @@ def _terms(text: str, language: str) -> dict[str, float]:
     from knowledge.golden.matching.coverage import analyze
 
     analysis = analyze(text, language)
-    terms = dict(analysis.weights)
+    terms = dict(analysis.weights) | dict(analysis.local_weights)  # "the plot in Canggu" is that listing's
     for word in _CODE.findall(text):  # visa indexes, KBLI codes, PPh 21: the most specific words of all
         terms[word.casefold()] = 3.0
     for name in analysis.keys | analysis.actions:

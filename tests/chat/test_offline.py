@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from chat.pipeline.offline import _DEFINITION, offline_answer, sentences
+from chat.pipeline.offline import _DEFINITION, _terms, offline_answer, sentences
 from chat.pipeline.prompt import SourceChunk
 
 NOTICE = "*Sample content written by the NUZANTARA team for the demo; review against the cited source before production use.*"
@@ -241,3 +241,17 @@ def test_what_and_who_questions_ask_for_a_definition_of_their_term(question, ter
 
 def test_a_who_question_that_asks_something_else_is_no_definition():
     assert _DEFINITION.match("Who signs the lease for the Ubud land?") is None
+
+
+def test_a_place_in_bali_tells_one_listing_from_another():
+    listings = (
+        "Two plots are offered this month. The plot in Tabanan is 800 m2 of rice-field land on a 25-year lease. "
+        "The plot in Canggu is 300 m2 on a 30-year lease, with road access."
+    )
+
+    answer = offline_answer(
+        chunks=[chunk(1, 20, "Land listings", listings)], language="en", question="How big is the Canggu plot?"
+    )
+
+    assert sentences(answer.text)[0].startswith("The plot in Canggu")
+    assert "canggu" in _terms("How big is the Canggu plot?", "en")  # a term of the sentence score, not only cosine

@@ -3,7 +3,7 @@
 import pytest
 
 from knowledge.golden.matching.coverage import analyze
-from knowledge.search.lexicon import gloss, gloss_words, translate_word
+from knowledge.search.lexicon import gloss, gloss_words, spelled, translate_word
 
 
 @pytest.mark.parametrize(
@@ -100,3 +100,58 @@ def test_a_documents_grammar_words_are_left_as_they_are_so_its_vectors_keep_thei
     words = gloss_words("Le spese dell'espulsione", "it")
 
     assert {"le", "dell"} <= set(words)
+
+
+@pytest.mark.parametrize(
+    ("word", "language", "spelt"),
+    [
+        ("restaurnt", "en", "restaurant"),
+        ("investmnet", "en", "investment"),
+        ("ristorrante", "it", "ristorante"),
+        ("karywan", "id", "karyawan"),
+    ],
+)
+def test_a_misspelt_word_is_read_as_the_common_word_one_edit_away(word, language, spelt):
+    assert spelled(word, language) == spelt
+
+
+@pytest.mark.parametrize(
+    ("word", "language"),
+    [
+        ("sarong", "en"),  # a word in its own right, one letter from "strong"
+        ("contarct", "en"),  # contact or contract: not ours to guess
+        ("meterai", "it"),  # Indonesian (stamp duty) in an Italian message
+        ("asingnya", "id"),  # "asing" with a particle
+        ("kitap", "en"),  # a concept word
+        ("canggu", "en"),
+        ("aply", "en"),  # too short to tell
+    ],
+)
+def test_real_words_names_ambiguous_and_short_words_are_not_respelt(word, language):
+    assert spelled(word, language) == word
+
+
+def test_the_guards_read_a_misspelt_key_term_as_its_concept():
+    assert "restaurant" in analyze("opening a restaurnt in Canggu, which KBLI code goes on the NIB?").keys
+    assert "restaurant" in analyze("Quale KBLI serve per aprire un ristorrante?").keys
+
+
+def test_a_place_in_bali_is_bali_and_a_place_elsewhere_is_a_key():
+    in_bali = analyze("Which KBLI do I need for a villa rental in Seminyak?")
+    elsewhere = analyze("Which KBLI do I need for a villa rental in Lombok?")
+
+    assert "seminyak" not in dict(in_bali.weights)  # no uncovered rare word for a guard to refuse
+    assert "seminyak" in dict(in_bali.local_weights)  # still a word that tells one listing from another
+    assert "place_lombok" in elsewhere.keys and not {k for k in in_bali.keys if k.startswith("place_")}
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("bali entry fee for tourists how much", "tourist_levy"),
+        ("is my business low or high risk in OSS?", "risk_licensing"),
+        ("Usaha saya risiko rendah atau risiko tinggi?", "risk_licensing"),
+    ],
+)
+def test_natural_names_of_a_concept_are_found(text, key):
+    assert key in analyze(text).keys

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from knowledge.search.lexicon import concept, gloss_words, match_concepts, stem
+from knowledge.search.lexicon import concept, concept_words, gloss_words, match_concepts, stem
 from knowledge.search.tokens import STOPWORDS as MULTILINGUAL_STOPWORDS
 from nuzantara.language import detect_language
 
@@ -36,6 +36,7 @@ STOPWORDS = frozenset(
 ) | frozenset(stem(w) for w in MULTILINGUAL_STOPWORDS)  # untranslated Indonesian and Italian function words
 
 KEY = "key_term"
+BALI_PLACE = "bali_place"  # the generic concept of places in Bali (concepts.txt)
 ACTION = "action"
 COVERAGE = "coverage"
 
@@ -49,13 +50,16 @@ class Analysis:
     words: frozenset[str]  # stemmed content words outside any concept phrase
     weights: tuple[tuple[str, float], ...]  # (stem, weight) of those words, weighed on the word as written
     all_words: frozenset[str]  # every stemmed word of the gloss (what an answer's vocabulary is made of)
+    # Places in Bali ("Canggu", "Ubud"), with their weights: no subject for the guards (an answer about Bali answers
+    # for them), but they tell one sentence of a listing or a schedule from another (the offline answerer).
+    local_weights: tuple[tuple[str, float], ...] = ()
 
 
 @lru_cache(maxsize=8192)
 def analyze(text: str, language: str | None = None) -> Analysis:
     """The English gloss, key concepts, actions and remaining content words of a question (or an answer text)."""
     language = language or detect_language(text)
-    english = gloss_words(text, language)
+    english = gloss_words(text, language, respell=True)
     stemmed = [stem(w) for w in english]
     found, used = match_concepts(stemmed)
     if language != "en":  # phrases written in the original language ("izin tinggal tetap") match there
@@ -69,6 +73,7 @@ def analyze(text: str, language: str | None = None) -> Analysis:
             continue  # codes and numbers have their own guards
         weights[stemmed_word] = max(weights.get(stemmed_word, 0.0), word_weight(word))
     content = set(weights)
+    local = {s: word_weight(w) for w, s in zip(english, stemmed, strict=True) if s in concept_words(BALI_PLACE)}
     return Analysis(
         language=language,
         gloss=" ".join(english),
@@ -77,6 +82,7 @@ def analyze(text: str, language: str | None = None) -> Analysis:
         words=frozenset(content),
         weights=tuple(sorted(weights.items())),
         all_words=frozenset(stemmed),
+        local_weights=tuple(sorted(local.items())),
     )
 
 

@@ -116,15 +116,16 @@ def translate_word(word: str, language: str) -> tuple[str, ...] | None:
     return None
 
 
-def gloss_words(text: str, language: str, *, question: bool = False) -> list[str]:
+def gloss_words(text: str, language: str, *, question: bool = False, respell: bool = False) -> list[str]:
     """The text's words with every Indonesian / Italian word replaced by its English gloss.
 
     `language` is the text's main language; a word its dictionary lacks is looked up in the other one (mixed messages
     are common: "berapa costo KITAS"), and kept as it is when neither knows it (English, names, codes). A `question`
-    also has its grammar words glossed (`grammar()`).
+    also has its grammar words glossed (`grammar()`). With `respell`, a misspelt word ("restaurnt", "perpanjngan")
+    is read as the word it misspells (`spelled()`).
     """
     if language not in _FORMS:
-        return words(text)
+        return [spelled(word, "en") for word in words(text)] if respell else words(text)
     other = "it" if language == "id" else "id"
     grammar_words = grammar(language) if question else {}
     out: list[str] = []
@@ -137,8 +138,81 @@ def gloss_words(text: str, language: str, *, question: bool = False) -> list[str
             english = translate_word(word, language)
         if english is None and word not in ENGLISH_COMMON:
             english = translate_word(word, other)
+        if english is None and respell and (fixed := spelled(word, language)) != word:
+            english = translate_word(fixed, language) or (fixed,)
         out.extend(english if english is not None else (word,))
     return out
+
+
+# --- misspellings ----------------------------------------------------------------------------------------------------
+
+SPELLING_MIN_LENGTH = 6  # shorter words have too many common neighbours one letter away ("kamen" -> "amen")
+SPELLING_GAIN = 2.0  # Zipf units: the correction is at least 100 times as common as the word as written...
+SPELLING_MAX_ZIPF = 2.0  # ...which is rare in all three languages ("sarong", 2.6, is a word, not "strong" mistyped)
+SPELLING_MARGIN = 1.0  # Zipf units the likeliest correction must lead the next one by: else the word is ambiguous
+SPELLING_TOP_WORDS = 60_000
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+@lru_cache(maxsize=4)
+def _common_words(language: str) -> frozenset[str]:
+    """The language's most frequent words (wordfreq), plus the dictionary's own words for Indonesian and Italian."""
+    from wordfreq import top_n_list
+
+    return frozenset(top_n_list(language, SPELLING_TOP_WORDS)) | frozenset(dictionary(language))
+
+
+def load_spelling_lists() -> None:
+    """Load the word lists `spelled()` reads (about 0.5 s for the three languages), e.g. before a first question."""
+    for language in ("en", "id", "it"):
+        _common_words(language)
+
+
+@lru_cache(maxsize=1)
+def _concept_words() -> frozenset[str]:
+    """The stemmed words of every concept phrase: domain terms and places are never respelt ("kitap" is no "kitab")."""
+    return frozenset(word for phrase in _concepts()[1] for word in phrase)
+
+
+def _one_edit(word: str) -> set[str]:
+    """Every string one deletion, transposition, replacement or insertion away (Norvig's edits1)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return {
+        *(a + b[1:] for a, b in splits if b),
+        *(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1),
+        *(a + c + b[1:] for a, b in splits if b for c in _LETTERS),
+        *(a + c + b for a, b in splits for c in _LETTERS),
+    }
+
+
+@lru_cache(maxsize=65536)
+def spelled(word: str, language: str) -> str:
+    """The word a misspelt word stands for: a common word of `language` one edit away that is far more common
+    (SPELLING_GAIN) than the word as written, in no language of the three; else the word unchanged.
+
+    Clients type fast ("restaurnt", "goverment", "imigration"): read as written, such a word is a rare word, which the
+    guards weigh most, and it matches nothing. Concept words, short words and words with digits are left alone."""
+    from wordfreq import zipf_frequency
+
+    if len(word) < SPELLING_MIN_LENGTH or not word.isalpha() or not word.isascii():
+        return word
+    # A word of any of the three (in a mixed message "meterai" is Indonesian): "asingnya" is "asing" with a particle.
+    if stem(word) in _concept_words() or any(translate_word(word, known) is not None for known in _FORMS):
+        return word
+    if any(stem(form) in _concept_words() for forms in _FORMS.values() for form in forms(word)):
+        return word
+    written = max(zipf_frequency(word, other) for other in ("en", "id", "it"))
+    if written >= SPELLING_MAX_ZIPF:
+        return word
+    common = _common_words(language)
+    candidates = [c for c in _one_edit(word) if c in common and c != word]
+    if not candidates:
+        return word
+    ranked = sorted(((zipf_frequency(c, language), c) for c in candidates), reverse=True)
+    (best_zipf, best), runner_up = ranked[0], (ranked[1][0] if len(ranked) > 1 else 0.0)
+    if best_zipf - runner_up < SPELLING_MARGIN:
+        return word  # "contarct": contact or contract? "tinggl": tinggi or tinggal? Not ours to guess.
+    return best if best_zipf - written >= SPELLING_GAIN else word
 
 
 def gloss(text: str, language: str, *, question: bool = False) -> str:
@@ -220,6 +294,12 @@ def _concepts() -> tuple[dict[str, Concept], dict[tuple[str, ...], str], int]:
 
 def concept(name: str) -> Concept | None:
     return _concepts()[0].get(name)
+
+
+@lru_cache(maxsize=64)
+def concept_words(name: str) -> frozenset[str]:
+    """The stemmed words of one concept's phrases."""
+    return frozenset(word for phrase, owner in _concepts()[1].items() if owner == name for word in phrase)
 
 
 def match_concepts(stemmed: list[str]) -> tuple[set[str], set[int]]:
