@@ -87,7 +87,7 @@ def _clause_before(sentence: str, start: int) -> str:
 # Sara ha un E33G" are about someone else; "my KITAS", "saya", "io" are the user.
 _RELATION = (
     r"istri|isteri|suami|pasangan|anak|anaknya|teman|temen|kawan|sahabat|pacar|tunangan|ibu|ayah|bapak|papa|mama|"
-    r"orang\s*tua|ortu|kakak|adik|abang|paman|om|bibi|tante|sepupu|keponakan|kakek|nenek|mertua|ipar|bos|atasan|"
+    r"orang\s*tua|ortu|kakak|adik|adek|abang|saudara|saudari|sodara|ponakan|bini|nyokap|bokap|paman|om|bibi|tante|sepupu|keponakan|kakek|nenek|mertua|ipar|bos|atasan|"
     r"rekan|kolega|klien|pelanggan|karyawan|pegawai|staf|staff|pembantu|sopir|supir|tetangga|penyewa|pemilik|mitra|"
     r"teman\s+kos|moglie|marito|compagn[oa]|fidanzat[oa]|figli[oa]?|figlie|amic[oa]|amici|amiche|fratell[oi]|"
     r"sorell[ae]|madre|padre|mamma|papà|papa|genitori|zi[oa]|cugin[oa]|nipote|nonn[oa]|suocer[oa]|cognat[oa]|"
@@ -197,7 +197,8 @@ _NOT_A_NAME = set(
     ok okay tired back still just also really very so currently living based working on in at with staying planning
     trying happy glad thinking writing asking wondering calling reaching the one your you bukan dari di ke sedang lagi
     mau ingin sudah udah belum juga non di da in a con qui sposato sposata divorziato divorziata pensionato pensionata
-    contento contenta felice nuovo nuova stanco stanca
+    contento contenta felice nuovo nuova stanco stanca wn wna wni warga orang janda duda lajang cerai vedovo vedova
+    widow widower widowed separated
     """.split()
 )
 
@@ -693,6 +694,16 @@ _SINGLE_OR_WIDOWED = re.compile(
     r"|\be\s+(?:(?P<w5>vedov[oa])|single|celibe|nubile)\b(?=\s*[.,;!]|$)",
     I,
 )
+# A status as one item of a self-description: "Divorced, two kids", "Widower, btw.", "WN Selandia Baru, janda, anak
+# satu", "sono Chiara, divorziata, ho un figlio". Alone between list separators, so "single entry visa" is no status.
+_STATUS_ITEM = re.compile(
+    r"(?:^|[,;]\s*)(?:and\s+|dan\s+|e\s+)?(?:(?P<divorced>divorced|separated|cerai|bercerai|divorziat[oa]|separat[oa])|"
+    r"(?P<widowed>widow|widower|widowed|janda|duda|vedov[oa])|(?P<single>single|lajang|jomblo|celibe|nubile)|"
+    r"(?P<married>married|menikah|sudah\s+menikah|sposat[oa]))"
+    r"\s*(?=[,.;!]|\s+(?:btw|by\s+the\s+way|anyway|comunque|sih)\b|$)",
+    I,
+)
+_STATUS_VALUES = ("divorced", "widowed", "single", "married")
 _REL_EN = r"(?P<rel>wife|husband|partner|spouse|girlfriend|boyfriend|fianc[eé]e?)"
 _NOT_SPOUSE = r"(?!(?:business|biz|work|trading|tennis|dance|sparring|running|study|project)\b)"  # a business partner
 _SPOUSE_NAME = [
@@ -752,8 +763,17 @@ def extract_family(s: Sentence) -> list[FactCandidate]:
         if status and not _is_hypothetical(s.text, status.start()) and not _about_someone_else(s.text, status.start()):
             value = "widowed" if any(status.group(g) for g in ("w", "w2", "w3", "w4", "w5")) else "single"
             found.append(_candidate("family", "marital_status", value, value.capitalize(), 0.8))
+    item = _STATUS_ITEM.search(s.text)
+    listed = ""  # the status said as one item of a self-description, when no sentence form above said one
+    if not found and item and not _is_hypothetical(s.text, item.start()):
+        listed = "" if _about_someone_else(s.text, item.start()) else next(v for v in _STATUS_VALUES if item.group(v))
+    if listed:
+        found.append(_candidate("family", "marital_status", listed, listed.capitalize(), 0.8))
+        if listed == "divorced":
+            divorced = True
+            found += [_retract("family", "spouse"), _retract("family", "spouse_nationality")]
     spouse_nat: str | None = None
-    for pattern in [] if divorced else _MARRIED:
+    for pattern in [] if divorced or listed == "married" else _MARRIED:
         match = pattern.search(s.text)
         if match and not _is_hypothetical(s.text, match.start()):
             nat = match.groupdict().get("nat")

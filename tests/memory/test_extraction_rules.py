@@ -327,3 +327,33 @@ def test_a_question_asked_by_intonation_alone_creates_no_fact(text):
 
 def test_a_fact_stated_before_a_question_is_kept():
     assert slots("My KITAS expires on 14 March 2027, can I extend it from Bali?")["visa_expiry"] == "2027-03-14"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Divorced, two kids, and on a KITAP now.", {"marital_status": "divorced", "children": "2"}),
+        ("Got my KITAS approved last week. Widower, btw.", {"marital_status": "widowed"}),
+        ("Saya WN Selandia Baru, janda, anak satu.", {"marital_status": "widowed", "children": "1", "nationality": "New Zealander"}),
+        ("ciao, sono Chiara, divorziata, ho un figlio", {"name": "Chiara", "marital_status": "divorced", "children": "1"}),
+        ("Married, Italian, living in Sanur.", {"marital_status": "married", "city": "Sanur"}),
+    ],
+)  # fmt: skip
+def test_a_status_said_as_one_item_of_a_self_description_is_found(text, expected):
+    assert slots(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My brother, divorced, lives in Ubud.",
+        "Mio fratello, divorziato, vive a Ubud.",
+        "Kakak saya, janda, tinggal di Ubud.",
+        "My client, married, wants a spouse KITAS.",
+        "Single entry visa or multiple, which is better?",
+        "adek gue kerja di Jakarta sbg dokter",  # chat Indonesian for "my younger sibling"
+        "Se fossi vedova, cosa succede al KITAS?",
+    ],
+)
+def test_a_status_or_a_job_of_someone_else_or_of_a_hypothetical_is_no_fact(text):
+    assert slots(text) == {}
